@@ -28,7 +28,8 @@ src/%.o: src/%.c $(wildcard src/*.h)
 tests/test_%: tests/test_%.c $(OBJ) $(wildcard src/*.h) $(wildcard tests/*.h)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(OBJ) -lcmocka $(LDLIBS)
 
-# Every cmocka suite, then every example config against its expected output.
+# Every cmocka suite, every example config against its expected output, and
+# the command-line table (exit statuses and messages).
 test: unit examples
 
 unit: $(TEST_BIN)
@@ -36,6 +37,7 @@ unit: $(TEST_BIN)
 
 examples: gradexp
 	@sh tests/run_examples.sh ./gradexp
+	@sh tests/run_cli.sh ./gradexp
 
 # Compares gradexp with real PyTorch (needs python3-torch).
 conformance: gradexp

@@ -1,0 +1,60 @@
+/* ops.h - the model's operations as forward/backward pairs, in float32
+ * exactly as PyTorch 1.13's CPU kernels compute them.
+ *
+ * Conventions (after llm.c): outputs first, then inputs, then sizes; the
+ * gradient of x is dx; every backward sits right below its forward in ops.c
+ * with the formula torch's autograd uses. Shapes are given at the top of
+ * each function. Vectors of length n stand for torch's (1, n) row tensors
+ * (the blog's z.unsqueeze(0)). Functions whose rounding depends on which of
+ * torch's CPU kernels runs take a torch_cpu. No function allocates, prints
+ * or exits. */
+#ifndef GRADEXP_OPS_H
+#define GRADEXP_OPS_H
+
+#include <stddef.h>
+
+#include "torch_cpu.h"
+
+/* z = W @ x (torch.mv through reference BLAS sgemv).
+ * z (C), W (C, F) row-major, x (F). */
+void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F);
+/* dW = outer(dz, x) (MvBackward0: grad.ger(x)). dW (C, F), dz (C), x (F). */
+void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_t F);
+
+/* p = torch.sigmoid(z). p, z (n). */
+void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu);
+/* dz = dp * (1 - p) * p (sigmoid_backward). dz, dp, p (n). */
+void sigmoid_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu);
+
+/* p = torch.softmax(z, dim=1) of a (1, n) row. p, z (n). */
+void softmax_forward(float *p, const float *z, size_t n, torch_cpu cpu);
+/* dz = (dp - sum(dp * p)) * p (_softmax_backward_data). dz, dp, p (n). */
+void softmax_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu);
+
+/* y = torch.log(x). y, x (n). */
+void log_forward(float *y, const float *x, size_t n, torch_cpu cpu);
+/* dx = dy / x (LogBackward0). dx, dy, x (n). */
+void log_backward(float *dx, const float *dy, const float *x, size_t n, torch_cpu cpu);
+
+/* y = F.logsigmoid(z). y, z (n). */
+void logsigmoid_forward(float *y, const float *z, size_t n, torch_cpu cpu);
+/* dz of logsigmoid (log_sigmoid_backward). dz, dy, z (n). */
+void logsigmoid_backward(float *dz, const float *dy, const float *z, size_t n, torch_cpu cpu);
+
+/* y = F.log_softmax(z, dim=1) of a (1, n) row. y, z (n). */
+void log_softmax_forward(float *y, const float *z, size_t n, torch_cpu cpu);
+/* dz = dy - exp(y) * sum(dy) (_log_softmax_backward_data). dz, dy, y (n). */
+void log_softmax_backward(float *dz, const float *dy, const float *y, size_t n, torch_cpu cpu);
+
+/* loss = F.nll_loss(logp, [target]) with mean reduction, logp (1, n). */
+float nll_forward(const float *logp, size_t n, size_t target);
+/* dlogp = d(loss)/d(logp) for dloss = 1. dlogp (n). */
+void nll_backward(float *dlogp, size_t n, size_t target);
+
+/* loss = F.binary_cross_entropy_with_logits(z, one_hot(target)), mean.
+ * z (n). */
+float bce_forward(const float *z, size_t n, size_t target, torch_cpu cpu);
+/* dz for dloss = 1. dz, z (n). */
+void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu);
+
+#endif

@@ -1,0 +1,379 @@
+/* options.c - command-line flags and config files into gradexp_options.
+ *
+ * One table-free entry point, options_set(), knows every setting by its long
+ * flag name; the command line (getopt_long) and config files both go
+ * through it, so a key means the same in both places. Numbers are parsed
+ * strictly (strtoull/strtod, errno, end pointer); every error is a single
+ * line naming what was wrong. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const LOSS_NAMES[LOSS_KINDS] = {"sigmoid", "softmax", "bce"};
+const char *const SHOW_NAMES[SHOW_KINDS] = {"x", "w", "z", "p", "loss", "grad"};
+
+/* Largest class or feature count accepted: beyond it no index fits comfortably
+ * and products are checked separately. */
+#define MAX_DIM ((uint64_t)1 << 40)
+#define MAX_PRECISION 60
+
+void options_defaults(gradexp_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 99;
+    o->classes = 3;
+    o->features = 5;
+    o->target = 1;
+    o->losses[0] = LOSS_SIGMOID;
+    o->losses[1] = LOSS_SOFTMAX;
+    o->nlosses = 2;
+    o->show = 1u << SHOW_GRAD;
+    o->cpu = CPU_AVX2;
+    print_options p = PRINT_OPTIONS_DEFAULT;
+    o->print = p;
+    o->format = FORMAT_TORCH;
+    o->color = COLOR_AUTO;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Parses an unsigned decimal (optional '+') into *out; 0 or -1. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (s == NULL) return -1;
+    if (*s == '+') s++;
+    if (*s < '0' || *s > '9') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE || *end != '\0') return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* A whole number in [lo, hi]; message names the expectation. */
+static int parse_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out, char *err, size_t errlen)
+{
+    uint64_t v;
+    if (s == NULL || *s == '\0') return fail(err, errlen, "needs a value");
+    if (parse_u64(s, &v) != 0 || v < lo || v > hi) {
+        if (hi == MAX_DIM)
+            return fail(err, errlen, "'%s' is not a whole number from %llu up", s, (unsigned long long)lo);
+        return fail(err, errlen, "'%s' is not a whole number from %llu to %llu", s,
+                    (unsigned long long)lo, (unsigned long long)hi);
+    }
+    *out = v;
+    return 0;
+}
+
+/* torch.manual_seed accepts [-2^63, 2^64-1]; negatives wrap. */
+static int parse_seed(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+    if (s == NULL || *s == '\0') return fail(err, errlen, "needs a value");
+    uint64_t mag;
+    int neg = s[0] == '-';
+    if (parse_u64(neg ? s + 1 : s, &mag) != 0 || (neg && s[1] == '+'))
+        return fail(err, errlen, "'%s' is not a whole number in [-2^63, 2^64-1]", s);
+    if (neg && mag > ((uint64_t)1 << 63))
+        return fail(err, errlen, "'%s' is out of range [-2^63, 2^64-1]", s);
+    *out = neg ? (uint64_t)0 - mag : mag;
+    return 0;
+}
+
+/* A boolean config value; flags without a value mean true. */
+static int parse_bool(const char *s, int *out, char *err, size_t errlen)
+{
+    if (s == NULL) { *out = 1; return 0; }
+    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "1")) { *out = 1; return 0; }
+    if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off") || !strcmp(s, "0")) { *out = 0; return 0; }
+    return fail(err, errlen, "'%s' is not true or false", s);
+}
+
+/* Looks s up in names[0..n); returns the index or -1. */
+static int lookup(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(s, names[i])) return i;
+    return -1;
+}
+
+/* Splits a comma-separated list, calling visit on each item; -1 on an empty
+ * item or when visit fails. */
+static int parse_list(const char *s, int (*visit)(void *, const char *, char *, size_t), void *ctx,
+                      char *err, size_t errlen)
+{
+    if (s == NULL || *s == '\0') return fail(err, errlen, "needs a value");
+    char item[64];
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0) return fail(err, errlen, "'%s' has an empty item", s);
+        if (len >= sizeof item) return fail(err, errlen, "'%.20s...' is not a known name", p);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (visit(ctx, item, err, errlen) != 0) return -1;
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+}
+
+static int visit_loss(void *ctx, const char *item, char *err, size_t errlen)
+{
+    gradexp_options *o = ctx;
+    int k = lookup(item, LOSS_NAMES, LOSS_KINDS);
+    if (k < 0) return fail(err, errlen, "'%s' is not a loss (sigmoid, softmax, bce or all)", item);
+    if (o->nlosses == MAX_LOSSES) return fail(err, errlen, "more than %d losses", MAX_LOSSES);
+    o->losses[o->nlosses++] = (loss_kind)k;
+    return 0;
+}
+
+static int visit_show(void *ctx, const char *item, char *err, size_t errlen)
+{
+    unsigned *show = ctx;
+    int k = lookup(item, SHOW_NAMES, SHOW_KINDS);
+    if (k < 0) return fail(err, errlen, "'%s' is not one of x, w, z, p, loss, grad, all", item);
+    *show |= 1u << k;
+    return 0;
+}
+
+int options_set(gradexp_options *o, const char *key, const char *value, char *err, size_t errlen)
+{
+    uint64_t v;
+    if (!strcmp(key, "seed")) return parse_seed(value, &o->seed, err, errlen);
+    if (!strcmp(key, "classes") || !strcmp(key, "features")) {
+        if (parse_range(value, 1, MAX_DIM, &v, err, errlen)) return -1;
+        *(key[0] == 'c' ? &o->classes : &o->features) = (size_t)v;
+        return 0;
+    }
+    if (!strcmp(key, "target")) {
+        if (parse_range(value, 0, MAX_DIM, &v, err, errlen)) return -1;
+        o->target = (size_t)v;
+        return 0;
+    }
+    if (!strcmp(key, "no-abs")) return parse_bool(value, &o->no_abs, err, errlen);
+    if (!strcmp(key, "stable")) return parse_bool(value, &o->stable, err, errlen);
+    if (!strcmp(key, "explain")) return parse_bool(value, &o->explain, err, errlen);
+    if (!strcmp(key, "gradcheck")) return parse_bool(value, &o->gradcheck, err, errlen);
+    if (!strcmp(key, "init-std")) {
+        if (value == NULL || *value == '\0') return fail(err, errlen, "needs a value");
+        char *end;
+        errno = 0;
+        double d = strtod(value, &end);
+        if (*end != '\0' || end == value || errno == ERANGE || !isfinite(d))
+            return fail(err, errlen, "'%s' is not a finite number", value);
+        o->init_std = d;
+        o->has_init_std = 1;
+        return 0;
+    }
+    if (!strcmp(key, "loss")) {
+        if (value && !strcmp(value, "all")) value = "sigmoid,softmax,bce";
+        gradexp_options tmp = *o;
+        tmp.nlosses = 0;
+        if (parse_list(value, visit_loss, &tmp, err, errlen)) return -1;
+        memcpy(o->losses, tmp.losses, sizeof o->losses);
+        o->nlosses = tmp.nlosses;
+        return 0;
+    }
+    if (!strcmp(key, "show")) {
+        unsigned show = 0;
+        if (value && !strcmp(value, "all")) value = "x,w,z,p,loss,grad";
+        if (parse_list(value, visit_show, &show, err, errlen)) return -1;
+        o->show = show;
+        return 0;
+    }
+    if (!strcmp(key, "rng")) {
+        if (value && !strcmp(value, "avx2")) { o->cpu = CPU_AVX2; return 0; }
+        if (value && !strcmp(value, "default")) { o->cpu = CPU_DEFAULT; return 0; }
+        return fail(err, errlen, "'%s' is not avx2 or default", value ? value : "");
+    }
+    if (!strcmp(key, "precision")) {
+        if (parse_range(value, 0, MAX_PRECISION, &v, err, errlen)) return -1;
+        o->print.precision = (int)v;
+        return 0;
+    }
+    if (!strcmp(key, "linewidth") || !strcmp(key, "threshold") || !strcmp(key, "edgeitems")) {
+        /* torch fails on edgeitems 0 when summarising a 2-d tensor */
+        uint64_t lo = key[0] == 't' ? 0 : 1;
+        if (parse_range(value, lo, LONG_MAX, &v, err, errlen)) return -1;
+        long *dst = key[0] == 'l' ? &o->print.linewidth : key[0] == 't' ? &o->print.threshold : &o->print.edgeitems;
+        *dst = (long)v;
+        return 0;
+    }
+    if (!strcmp(key, "sci-mode")) {
+        static const char *const modes[] = {"auto", "on", "off"};
+        int k = value ? lookup(value, modes, 3) : -1;
+        if (k < 0) return fail(err, errlen, "'%s' is not auto, on or off", value ? value : "");
+        o->print.sci = (sci_mode)k;
+        return 0;
+    }
+    if (!strcmp(key, "format")) {
+        if (value && !strcmp(value, "torch")) { o->format = FORMAT_TORCH; return 0; }
+        if (value && !strcmp(value, "json")) { o->format = FORMAT_JSON; return 0; }
+        return fail(err, errlen, "'%s' is not torch or json", value ? value : "");
+    }
+    if (!strcmp(key, "color")) {
+        static const char *const modes[] = {"auto", "always", "never"};
+        int k = value ? lookup(value, modes, 3) : -1;
+        if (k < 0) return fail(err, errlen, "'%s' is not auto, always or never", value ? value : "");
+        o->color = (color_mode)k;
+        return 0;
+    }
+    return fail(err, errlen, "unknown setting");
+}
+
+/* Trims white space at both ends, in place. */
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) s[--n] = '\0';
+    return s;
+}
+
+#define MAX_KEYS 32
+
+int options_load_file(gradexp_options *o, const char *path, char *err, size_t errlen)
+{
+    int rc = -1;
+    char *line = NULL;
+    size_t cap = 0;
+    char seen[MAX_KEYS][16];
+    unsigned long seen_line[MAX_KEYS];
+    int nseen = 0;
+    char msg[256];
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return fail(err, errlen, "%s: %s", path, strerror(errno));
+    unsigned long lineno = 0;
+    ssize_t len;
+    errno = 0;
+    while ((len = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        if ((size_t)len != strlen(line)) { fail(err, errlen, "%s:%lu: NUL byte in line", path, lineno); goto done; }
+        char *hash = strchr(line, '#');
+        if (hash) *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0') continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL) { fail(err, errlen, "%s:%lu: expected 'key = value'", path, lineno); goto done; }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        if (*key == '\0') { fail(err, errlen, "%s:%lu: missing key before '='", path, lineno); goto done; }
+        if (!strcmp(key, "config")) { fail(err, errlen, "%s:%lu: config: files cannot include files", path, lineno); goto done; }
+        if (*value == '\0') { fail(err, errlen, "%s:%lu: %s: needs a value", path, lineno, key); goto done; }
+        for (int i = 0; i < nseen; i++)
+            if (!strcmp(seen[i], key)) {
+                fail(err, errlen, "%s:%lu: %s: set twice (first on line %lu)", path, lineno, key, seen_line[i]);
+                goto done;
+            }
+        if (options_set(o, key, value, msg, sizeof msg) != 0) {
+            if (!strcmp(msg, "unknown setting"))
+                fail(err, errlen, "%s:%lu: unknown key '%.40s'", path, lineno, key);
+            else
+                fail(err, errlen, "%s:%lu: %s: %s", path, lineno, key, msg);
+            goto done;
+        }
+        if (nseen < MAX_KEYS && strlen(key) < sizeof seen[0]) {
+            strcpy(seen[nseen], key);
+            seen_line[nseen++] = lineno;
+        }
+    }
+    if (ferror(f)) { fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO)); goto done; }
+    rc = 0;
+done:
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+/* Long options; flags whose val is 0 are looked up by name in options_set. */
+static const struct option LONG_OPTS[] = {
+    {"classes", required_argument, 0, 0},  {"features", required_argument, 0, 0},
+    {"target", required_argument, 0, 0},   {"seed", required_argument, 0, 0},
+    {"no-abs", no_argument, 0, 0},         {"stable", no_argument, 0, 0},
+    {"init-std", required_argument, 0, 0}, {"loss", required_argument, 0, 0},
+    {"show", required_argument, 0, 0},     {"rng", required_argument, 0, 0},
+    {"precision", required_argument, 0, 0}, {"linewidth", required_argument, 0, 0},
+    {"threshold", required_argument, 0, 0}, {"edgeitems", required_argument, 0, 0},
+    {"sci-mode", required_argument, 0, 0}, {"format", required_argument, 0, 0},
+    {"color", optional_argument, 0, 0},    {"colour", optional_argument, 0, 0},
+    {"explain", no_argument, 0, 0},
+    {"gradcheck", no_argument, 0, 0},      {"config", required_argument, 0, 'c'},
+    {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
+    {0, 0, 0, 0},
+};
+
+/* Names the option at argv[optind-1] for an error about it. */
+static const char *bad_arg(int argc, char **argv)
+{
+    return (optind - 1 < argc && optind >= 1) ? argv[optind - 1] : "?";
+}
+
+opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, size_t errlen)
+{
+    char msg[256];
+    options_defaults(o);
+    /* Pass 1: --help, --version, --config and getopt's own errors. */
+    for (int pass = 1; pass <= 2; pass++) {
+        optind = 0; /* GNU: reinitialise */
+        opterr = 0;
+        int c, idx;
+        while ((c = getopt_long(argc, argv, ":hV", LONG_OPTS, &idx)) != -1) {
+            if (c == '?') {
+                if (optopt) fail(err, errlen, "-%c: unknown option (see --help)", optopt);
+                else fail(err, errlen, "%s: unknown option (see --help)", bad_arg(argc, argv));
+                return OPT_ERROR;
+            }
+            if (c == ':') {
+                fail(err, errlen, "%s: needs a value", bad_arg(argc, argv));
+                return OPT_ERROR;
+            }
+            if (pass == 1) {
+                if (c == 'h') return OPT_HELP;
+                if (c == 'V') return OPT_VERSION;
+                if (c == 'c' && options_load_file(o, optarg, err, errlen) != 0) return OPT_ERROR;
+                continue;
+            }
+            if (c != 0) continue;
+            const char *name = LONG_OPTS[idx].name;
+            if (!strcmp(name, "colour")) name = "color";
+            const char *val = optarg;
+            if (!strcmp(name, "color") && val == NULL) val = "always";
+            if (options_set(o, name, val, msg, sizeof msg) != 0) {
+                fail(err, errlen, "--%s: %s", name, msg);
+                return OPT_ERROR;
+            }
+        }
+        if (pass == 1 && optind < argc) {
+            fail(err, errlen, "'%s': unexpected argument (flags start with --)", argv[optind]);
+            return OPT_ERROR;
+        }
+    }
+    if (options_validate(o, err, errlen) != 0) return OPT_ERROR;
+    return OPT_OK;
+}
+
+int options_validate(const gradexp_options *o, char *err, size_t errlen)
+{
+    if (o->target >= o->classes)
+        return fail(err, errlen, "--target: %zu is out of range for %zu classes (0 to %zu)", o->target,
+                    o->classes, o->classes - 1);
+    if (o->nlosses == 0) return fail(err, errlen, "--loss: no loss given");
+    if (o->classes > SIZE_MAX / sizeof(float) / o->features)
+        return fail(err, errlen, "--classes, --features: %zu x %zu weights overflow", o->classes, o->features);
+    return 0;
+}

@@ -1,0 +1,76 @@
+/* options.h - everything a gradexp run is asked to do, in one struct.
+ *
+ * Filled from command-line flags (GNU getopt_long) and from `key = value`
+ * config files whose keys are the long flag names; flags given on the
+ * command line win over the file. The meaning of every setting is that of
+ * the reference script torch_ref.py. Errors come back as a status and a
+ * one-line message naming the flag or file:line; nothing here prints or
+ * exits. */
+#ifndef GRADEXP_OPTIONS_H
+#define GRADEXP_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tensor_print.h"
+#include "torch_cpu.h"
+
+/* The loss heads, in the order `--loss all` runs them. */
+typedef enum { LOSS_SIGMOID = 0, LOSS_SOFTMAX, LOSS_BCE, LOSS_KINDS } loss_kind;
+extern const char *const LOSS_NAMES[LOSS_KINDS];
+
+/* What --show can print, in the order it is printed (x, w, then per head
+ * z, p, loss, grad). */
+typedef enum { SHOW_X = 0, SHOW_W, SHOW_Z, SHOW_P, SHOW_LOSS, SHOW_GRAD, SHOW_KINDS } show_kind;
+extern const char *const SHOW_NAMES[SHOW_KINDS];
+
+#define MAX_LOSSES 16
+
+typedef enum { FORMAT_TORCH = 0, FORMAT_JSON } output_format;
+typedef enum { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode;
+
+typedef struct {
+    uint64_t seed;          /* two's complement pattern of torch's seed */
+    size_t classes;         /* C: rows of W */
+    size_t features;        /* F: length of X, columns of W */
+    size_t target;          /* y, 0-based class index */
+    int no_abs;             /* keep X and W signed */
+    int stable;             /* logsigmoid / log_softmax heads */
+    int has_init_std;       /* W = randn(C, F) * init_std */
+    double init_std;
+    loss_kind losses[MAX_LOSSES];
+    int nlosses;
+    unsigned show;          /* bit (1u << show_kind) per part shown */
+    torch_cpu cpu;          /* --rng avx2|default */
+    print_options print;
+    output_format format;
+    color_mode color;
+    int explain;
+    int gradcheck;
+} gradexp_options;
+
+typedef enum { OPT_OK = 0, OPT_HELP, OPT_VERSION, OPT_ERROR } opt_status;
+
+/* Defaults: the blog's experiment (seed 99, 3 classes, 5 features, target
+ * 1, abs on, sigmoid then softmax, show grad, AVX2, torch's print options). */
+void options_defaults(gradexp_options *o);
+
+/* Sets one setting from its long flag name and text value (value is NULL
+ * for flags without one). Returns 0, or -1 with a message in err (the
+ * caller prefixes the flag or file:line). */
+int options_set(gradexp_options *o, const char *key, const char *value, char *err, size_t errlen);
+
+/* Reads a config file into o. Returns 0, or -1 with "FILE:LINE: message"
+ * (or "FILE: reason") in err. */
+int options_load_file(gradexp_options *o, const char *path, char *err, size_t errlen);
+
+/* Parses argv: defaults, then the --config file if any, then every other
+ * flag in order, then the checks that involve several settings (target
+ * within classes, sizes that overflow). On OPT_ERROR err holds the message
+ * without the program name. */
+opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, size_t errlen);
+
+/* Checks the settings together; 0 or -1 with a message in err. */
+int options_validate(const gradexp_options *o, char *err, size_t errlen);
+
+#endif
