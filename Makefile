@@ -9,13 +9,14 @@ LDLIBS  += -lm
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man/man1
+CONFORMANCE_CASES ?= 400
 
 SRC      := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ      := $(SRC:.c=.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:.c=)
 
-.PHONY: all test unit examples clean install uninstall conformance bench
+.PHONY: all test deps unit examples clean install uninstall conformance bench
 
 all: gradexp
 
@@ -30,7 +31,20 @@ tests/test_%: tests/test_%.c $(OBJ) $(wildcard src/*.h) $(wildcard tests/*.h)
 
 # Every cmocka suite, every example config against its expected output, and
 # the command-line table (exit statuses and messages).
-test: unit examples
+test: deps
+	@$(MAKE) --no-print-directory unit examples
+
+# cmocka is the one test dependency: installed when missing and we are root
+# with apt-get (a fresh Debian machine or CI), otherwise the command to run.
+deps:
+	@if [ ! -f /usr/include/cmocka.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing libcmocka-dev"; \
+	    apt-get update -qq && apt-get install -y -qq libcmocka-dev >/dev/null; \
+	  else \
+	    echo "make test needs cmocka: run 'sudo apt-get install -y libcmocka-dev'" >&2; exit 1; \
+	  fi; \
+	fi
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; ./$$t; done
@@ -41,7 +55,7 @@ examples: gradexp
 
 # Compares gradexp with real PyTorch (needs python3-torch).
 conformance: gradexp
-	/usr/bin/python3 tests/conformance.py --gradexp ./gradexp
+	/usr/bin/python3 tests/conformance.py --gradexp ./gradexp --cases $(CONFORMANCE_CASES)
 
 bench: gradexp
 	sh bench/run.sh
