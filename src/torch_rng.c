@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "cephes_math.h"
+#include "simd.h"
 
 #define MT_M 397
 #define MT_MATRIX_A 0x9908b0dfu
@@ -46,12 +47,19 @@ static void mt_twist(uint32_t *s)
     s[TORCH_MT_N - 1] = s[MT_M - 1] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
 }
 
-uint32_t torch_rng_u32(torch_rng *g)
+/* Twists when every word has been used. */
+static void refill(torch_rng *g)
 {
     if (g->next >= TORCH_MT_N) {
-        mt_twist(g->state);
+        if (simd_avx2()) simd_mt_twist(g->state);
+        else mt_twist(g->state);
         g->next = 0;
     }
+}
+
+uint32_t torch_rng_u32(torch_rng *g)
+{
+    refill(g);
     uint32_t y = g->state[g->next++];
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
@@ -72,6 +80,34 @@ double torch_rng_uniform_double(torch_rng *g)
     uint64_t lo = torch_rng_u32(g);
     uint64_t r = (hi << 32) | lo;
     return (double)(r & ((UINT64_C(1) << 53) - 1)) * 0x1p-53;
+}
+
+void torch_rng_uniform_floats(torch_rng *g, float *out, size_t n)
+{
+    while (n > 0) {
+        refill(g);
+        size_t m = (size_t)(TORCH_MT_N - g->next);
+        if (m > n) m = n;
+        if (simd_avx2()) {
+            simd_uniform_floats(out, g->state + g->next, m);
+            g->next += (int)m;
+        } else {
+            for (size_t i = 0; i < m; i++) out[i] = torch_rng_uniform_float(g);
+        }
+        out += m;
+        n -= m;
+    }
+}
+
+void torch_rng_discard(torch_rng *g, uint64_t n)
+{
+    while (n > 0) {
+        refill(g);
+        uint64_t m = (uint64_t)(TORCH_MT_N - g->next);
+        if (m > n) m = n;
+        g->next += (int)m;
+        n -= m;
+    }
 }
 
 /* at::normal_distribution<double>(0, 1): Box-Muller in double, caching the
@@ -122,18 +158,34 @@ static void fill16_default(float *d)
     }
 }
 
+void torch_randn_blocks(float *d, size_t nblocks, torch_cpu cpu)
+{
+    if (cpu == CPU_AVX2 && simd_avx2()) {
+        simd_fill16_blocks(d, nblocks);
+        return;
+    }
+    for (size_t b = 0; b < nblocks; b++) {
+        if (cpu == CPU_AVX2) fill16_avx2(d + 16 * b);
+        else fill16_default(d + 16 * b);
+    }
+}
+
+void torch_randn_serial(float *out, torch_rng *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (float)(normal_double(g) * 1.0 + 0.0);
+}
+
 void torch_randn(float *out, torch_rng *g, size_t n, torch_cpu cpu)
 {
     if (n < 16) {
-        for (size_t i = 0; i < n; i++) out[i] = (float)(normal_double(g) * 1.0 + 0.0);
+        torch_randn_serial(out, g, n);
         return;
     }
-    void (*fill16)(float *) = cpu == CPU_AVX2 ? fill16_avx2 : fill16_default;
-    for (size_t i = 0; i < n; i++) out[i] = torch_rng_uniform_float(g);
-    for (size_t i = 0; i + 16 <= n; i += 16) fill16(out + i);
+    torch_rng_uniform_floats(g, out, n);
+    torch_randn_blocks(out, n / 16, cpu);
     if (n % 16 != 0) {
         float *tail = out + n - 16;
-        for (int i = 0; i < 16; i++) tail[i] = torch_rng_uniform_float(g);
-        fill16(tail);
+        torch_rng_uniform_floats(g, tail, 16);
+        torch_randn_blocks(tail, 1, cpu);
     }
 }

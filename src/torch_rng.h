@@ -31,6 +31,16 @@ uint32_t torch_rng_u32(torch_rng *g);
 float torch_rng_uniform_float(torch_rng *g);
 /* uniform_real_distribution<double>(0, 1): two draws, low 53 bits * 2^-53. */
 double torch_rng_uniform_double(torch_rng *g);
+/* n consecutive float uniforms, as n calls of torch_rng_uniform_float. */
+void torch_rng_uniform_floats(torch_rng *g, float *out, size_t n);
+/* Skips n 32-bit draws (twists only, no tempering). */
+void torch_rng_discard(torch_rng *g, uint64_t n);
+/* The fill path's transform of nblocks blocks of 16 uniforms in place
+ * (normal_fill_16_AVX2 or normal_fill_16). */
+void torch_randn_blocks(float *d, size_t nblocks, torch_cpu cpu);
+/* The serial path (what randn does below 16 elements): n draws of the
+ * double normal, with the generator's cached sample. */
+void torch_randn_serial(float *out, torch_rng *g, size_t n);
 /* torch.randn(n) for a contiguous float32 tensor: out[0..n). */
 void torch_randn(float *out, torch_rng *g, size_t n, torch_cpu cpu);
 

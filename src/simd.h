@@ -1,0 +1,28 @@
+/* simd.h - vector versions of the hot loops, chosen at run time.
+ *
+ * Each function here returns, bit for bit, what its scalar definition in
+ * torch_rng.c, cephes_math.c or ops.c returns; they only run faster. The
+ * default build runs on any x86-64 (and builds elsewhere): the AVX2+FMA
+ * code is compiled with target attributes and used only when cpuid says
+ * the CPU has both. */
+#ifndef GRADEXP_SIMD_H
+#define GRADEXP_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when the AVX2+FMA paths below may be called (0 when GRADEXP_NO_SIMD is
+ * set in the environment, for testing the scalar paths). */
+int simd_avx2(void);
+
+/* The MT19937 twist of all 624 words in place. */
+void simd_mt_twist(uint32_t *state);
+/* out[i] = (temper(words[i]) & 0xffffff) * 2^-24 for i < n. */
+void simd_uniform_floats(float *out, const uint32_t *words, size_t n);
+/* normal_fill_16_AVX2 on each of nblocks consecutive blocks of 16. */
+void simd_fill16_blocks(float *d, size_t nblocks);
+/* z[r] = sum_f rows[r*F + f] * x[f] for r < 8, each a sequential float sum
+ * from +0 with separately rounded products (reference sgemv order). */
+void simd_dot8(float *z, const float *rows, const float *x, size_t F);
+
+#endif

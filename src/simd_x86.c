@@ -1,0 +1,217 @@
+/* simd_x86.c - AVX2+FMA versions of the generator and dot-product loops.
+ *
+ * Every vector operation below mirrors one scalar step of torch_rng.c,
+ * cephes_math.c or ops.c's linear_forward, lane for lane, with
+ * _mm256_fmadd_ps exactly where the scalar code calls fmaf and separate
+ * multiply and add everywhere else (the build disables contraction). The
+ * functions are compiled for AVX2+FMA through target attributes and only
+ * called after simd_avx2() has checked the CPU; on other machines or
+ * compilers they are never compiled in and simd_avx2() returns 0. */
+#include "simd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_X86 1
+#define AVX2 __attribute__((target("avx2,fma")))
+#else
+#define HAVE_X86 0
+#endif
+
+int simd_avx2(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        const char *off = getenv("GRADEXP_NO_SIMD");
+        cached = 0;
+#if HAVE_X86
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+        if (off && *off) cached = 0;
+    }
+    return cached;
+}
+
+#if HAVE_X86
+
+#define MT_N 624
+#define MT_M 397
+
+/* s[k] = s[k + off] ^ (y >> 1) ^ (y odd ? A : 0), y = hi(s[k]) | lo(s[k+1]) */
+AVX2 static inline __m256i twist8(const uint32_t *k0, const uint32_t *k1, const uint32_t *km)
+{
+    const __m256i upper = _mm256_set1_epi32((int)0x80000000u);
+    const __m256i lower = _mm256_set1_epi32(0x7fffffff);
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i matrix = _mm256_set1_epi32((int)0x9908b0dfu);
+    __m256i a = _mm256_loadu_si256((const __m256i *)k0);
+    __m256i b = _mm256_loadu_si256((const __m256i *)k1);
+    __m256i m = _mm256_loadu_si256((const __m256i *)km);
+    __m256i y = _mm256_or_si256(_mm256_and_si256(a, upper), _mm256_and_si256(b, lower));
+    __m256i odd = _mm256_cmpeq_epi32(_mm256_and_si256(y, one), one);
+    return _mm256_xor_si256(_mm256_xor_si256(m, _mm256_srli_epi32(y, 1)), _mm256_and_si256(odd, matrix));
+}
+
+static inline uint32_t twist1(uint32_t a, uint32_t b, uint32_t m)
+{
+    uint32_t y = (a & 0x80000000u) | (b & 0x7fffffffu);
+    return m ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+}
+
+/* The first 227 words read words 397 ahead (still old); the rest read
+ * words 227 behind (already new); chunks of 8 never overlap either. */
+AVX2 void simd_mt_twist(uint32_t *s)
+{
+    int k = 0;
+    for (; k + 8 <= MT_N - MT_M; k += 8) _mm256_storeu_si256((__m256i *)(s + k), twist8(s + k, s + k + 1, s + k + MT_M));
+    for (; k < MT_N - MT_M; k++) s[k] = twist1(s[k], s[k + 1], s[k + MT_M]);
+    for (; k + 8 <= MT_N - 1; k += 8)
+        _mm256_storeu_si256((__m256i *)(s + k), twist8(s + k, s + k + 1, s + k + MT_M - MT_N));
+    for (; k < MT_N - 1; k++) s[k] = twist1(s[k], s[k + 1], s[k + MT_M - MT_N]);
+    s[MT_N - 1] = twist1(s[MT_N - 1], s[0], s[MT_M - 1]);
+}
+
+AVX2 void simd_uniform_floats(float *out, const uint32_t *w, size_t n)
+{
+    const __m256i m1 = _mm256_set1_epi32((int)0x9d2c5680u);
+    const __m256i m2 = _mm256_set1_epi32((int)0xefc60000u);
+    const __m256i low24 = _mm256_set1_epi32(0xffffff);
+    const __m256 scale = _mm256_set1_ps(0x1p-24f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i y = _mm256_loadu_si256((const __m256i *)(w + i));
+        y = _mm256_xor_si256(y, _mm256_srli_epi32(y, 11));
+        y = _mm256_xor_si256(y, _mm256_and_si256(_mm256_slli_epi32(y, 7), m1));
+        y = _mm256_xor_si256(y, _mm256_and_si256(_mm256_slli_epi32(y, 15), m2));
+        y = _mm256_xor_si256(y, _mm256_srli_epi32(y, 18));
+        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(y, low24)), scale);
+        _mm256_storeu_ps(out + i, f);
+    }
+    for (; i < n; i++) {
+        uint32_t y = w[i];
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c5680u;
+        y ^= (y << 15) & 0xefc60000u;
+        y ^= y >> 18;
+        out[i] = (float)(y & 0xffffffu) * 0x1p-24f;
+    }
+}
+
+/* log256_ps, step for step as cephes_logf. */
+AVX2 static inline __m256 log8(__m256 x)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    __m256 invalid = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OS);
+    x = _mm256_max_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x00800000)));
+    __m256i e_int = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(x), 23), _mm256_set1_epi32(127));
+    x = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32((int)~0x7f800000u)));
+    x = _mm256_or_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x3f000000)));
+    __m256 e = _mm256_add_ps(_mm256_cvtepi32_ps(e_int), one);
+    __m256 mask = _mm256_cmp_ps(x, _mm256_set1_ps(0.707106781186547524f), _CMP_LT_OS);
+    __m256 tmp = _mm256_and_ps(x, mask);
+    x = _mm256_sub_ps(x, one);
+    e = _mm256_sub_ps(e, _mm256_and_ps(one, mask));
+    x = _mm256_add_ps(x, tmp);
+    __m256 y = _mm256_set1_ps(7.0376836292E-2f);
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(-1.1514610310E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.1676998740E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(-1.2420140846E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.4249322787E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(-1.6668057665E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(2.0000714765E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(-2.4999993993E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(3.3333331174E-1f));
+    __m256 z = _mm256_mul_ps(x, x);
+    y = _mm256_mul_ps(y, x);
+    y = _mm256_fmadd_ps(y, z, _mm256_mul_ps(e, _mm256_set1_ps(-2.12194440e-4f)));
+    y = _mm256_fmadd_ps(_mm256_set1_ps(-0.5f), z, y);
+    x = _mm256_add_ps(x, y);
+    x = _mm256_fmadd_ps(e, _mm256_set1_ps(0.693359375f), x);
+    return _mm256_or_ps(x, invalid);
+}
+
+/* sincos256_ps, step for step as cephes_sincosf. */
+AVX2 static inline void sincos8(__m256 x, __m256 *s, __m256 *c)
+{
+    const __m256 sign_mask = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+    __m256 sign_sin = _mm256_and_ps(x, sign_mask);
+    x = _mm256_andnot_ps(sign_mask, x);
+    __m256 y = _mm256_mul_ps(x, _mm256_set1_ps(1.27323954473516f));
+    __m256i j = _mm256_cvttps_epi32(y);
+    j = _mm256_and_si256(_mm256_add_epi32(j, _mm256_set1_epi32(1)), _mm256_set1_epi32(~1));
+    y = _mm256_cvtepi32_ps(j);
+    __m256 swap = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, _mm256_set1_epi32(4)), 29));
+    __m256 poly = _mm256_castsi256_ps(
+        _mm256_cmpeq_epi32(_mm256_and_si256(j, _mm256_set1_epi32(2)), _mm256_setzero_si256()));
+    x = _mm256_fmadd_ps(y, _mm256_set1_ps(-0.78515625f), x);
+    x = _mm256_fmadd_ps(y, _mm256_set1_ps(-2.4187564849853515625e-4f), x);
+    x = _mm256_fmadd_ps(y, _mm256_set1_ps(-3.77489497744594108e-8f), x);
+    __m256 sign_cos = _mm256_castsi256_ps(_mm256_slli_epi32(
+        _mm256_andnot_si256(_mm256_sub_epi32(j, _mm256_set1_epi32(2)), _mm256_set1_epi32(4)), 29));
+    sign_sin = _mm256_xor_ps(sign_sin, swap);
+    __m256 z = _mm256_mul_ps(x, x);
+    __m256 yc = _mm256_fmadd_ps(_mm256_set1_ps(2.443315711809948E-5f), z, _mm256_set1_ps(-1.388731625493765E-3f));
+    yc = _mm256_fmadd_ps(yc, z, _mm256_set1_ps(4.166664568298827E-2f));
+    yc = _mm256_mul_ps(yc, z);
+    yc = _mm256_fmsub_ps(yc, z, _mm256_mul_ps(z, _mm256_set1_ps(0.5f)));
+    yc = _mm256_add_ps(yc, _mm256_set1_ps(1.0f));
+    __m256 ys = _mm256_fmadd_ps(_mm256_set1_ps(-1.9515295891E-4f), z, _mm256_set1_ps(8.3321608736E-3f));
+    ys = _mm256_fmadd_ps(ys, z, _mm256_set1_ps(-1.6666654611E-1f));
+    ys = _mm256_mul_ps(ys, z);
+    ys = _mm256_fmadd_ps(ys, x, x);
+    __m256 ysin2 = _mm256_and_ps(poly, ys);
+    __m256 ysin1 = _mm256_andnot_ps(poly, yc);
+    ys = _mm256_sub_ps(ys, ysin2);
+    yc = _mm256_sub_ps(yc, ysin1);
+    *s = _mm256_xor_ps(_mm256_add_ps(ysin1, ysin2), sign_sin);
+    *c = _mm256_xor_ps(_mm256_add_ps(yc, ys), sign_cos);
+}
+
+AVX2 void simd_fill16_blocks(float *d, size_t nblocks)
+{
+    const __m256 one = _mm256_set1_ps(1.0f), minus_two = _mm256_set1_ps(-2.0f);
+    const __m256 two_pi = _mm256_set1_ps(6.2831855f), zero = _mm256_setzero_ps();
+    for (size_t b = 0; b < nblocks; b++, d += 16) {
+        __m256 u1 = _mm256_sub_ps(one, _mm256_loadu_ps(d));
+        __m256 u2 = _mm256_loadu_ps(d + 8);
+        __m256 radius = _mm256_sqrt_ps(_mm256_mul_ps(minus_two, log8(u1)));
+        __m256 s, c;
+        sincos8(_mm256_mul_ps(two_pi, u2), &s, &c);
+        _mm256_storeu_ps(d, _mm256_fmadd_ps(_mm256_mul_ps(radius, c), one, zero));
+        _mm256_storeu_ps(d + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, s), one, zero));
+    }
+}
+
+/* Eight independent sequential sums, one per lane; the rows are read
+ * down their columns with a gather. */
+AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
+{
+    __m256 acc = _mm256_setzero_ps();
+    if (F <= (size_t)0x7fffffff / 8) {
+        int f = (int)F;
+        __m256i idx = _mm256_setr_epi32(0, f, 2 * f, 3 * f, 4 * f, 5 * f, 6 * f, 7 * f);
+        for (size_t j = 0; j < F; j++) {
+            __m256 w = _mm256_i32gather_ps(rows + j, idx, 4);
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(w, _mm256_set1_ps(x[j])));
+        }
+        _mm256_storeu_ps(z, acc);
+        return;
+    }
+    for (int r = 0; r < 8; r++) {
+        float s = 0.0f;
+        for (size_t j = 0; j < F; j++) s = s + rows[(size_t)r * F + j] * x[j];
+        z[r] = s;
+    }
+}
+
+#else /* no x86 vector paths: never called, simd_avx2() is 0 */
+
+void simd_mt_twist(uint32_t *state) { (void)state; abort(); }
+void simd_uniform_floats(float *out, const uint32_t *words, size_t n) { (void)out; (void)words; (void)n; abort(); }
+void simd_fill16_blocks(float *d, size_t nblocks) { (void)d; (void)nblocks; abort(); }
+void simd_dot8(float *z, const float *rows, const float *x, size_t F) { (void)z; (void)rows; (void)x; (void)F; abort(); }
+
+#endif
