@@ -14,8 +14,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
+#include <unistd.h>
 
 #include "ops.h"
+#include "simd.h"
 #include "torch_rng.h"
 
 void experiment_free(experiment *e)
@@ -23,6 +26,9 @@ void experiment_free(experiment *e)
     free(e->x);
     free(e->w);
     free(e->z);
+    wstream_free(&e->w_start);
+    wstream_free(&e->w_late);
+    wstream_free(&e->w_cur);
     for (int h = 0; h < e->nheads; h++) {
         free(e->heads[h].p);
         free(e->heads[h].logp);
@@ -81,18 +87,101 @@ static void run_head(head_result *r, const float *z, size_t C, size_t target, in
     }
 }
 
+/* Rows per batch of the z pass (simd_dot8 takes 8). */
+#define DOT_ROWS 8
+/* Weights from which the z pass is split across threads. */
+#define THREAD_MIN_WEIGHTS ((uint64_t)1 << 22)
+#define MAX_THREADS 8
+
+/* One slice of the z pass: rows [row0, row1) of W from its own stream. */
+typedef struct {
+    wstream ws;           /* positioned at row0 */
+    float *z;
+    const float *x;
+    size_t F;
+    uint64_t row0, row1;
+    uint64_t snap_row;    /* leave a snapshot here in *late, if in range */
+    wstream *late;
+    int status;
+} z_slice;
+
+/* z[row0..row1) = W @ X over streamed rows, in batches of 8 rows that stop
+ * at snap_row to copy the stream there. Sets sl->status to 0 or -1. */
+static int z_slice_run(void *arg)
+{
+    z_slice *sl = arg;
+    uint64_t i = sl->row0;
+    sl->status = 0;
+    while (i < sl->row1) {
+        if (sl->late && i == sl->snap_row && wstream_copy(sl->late, &sl->ws) != 0) {
+            sl->status = -1;
+            return 0;
+        }
+        size_t k = sl->row1 - i < DOT_ROWS ? (size_t)(sl->row1 - i) : DOT_ROWS;
+        if (sl->late && i < sl->snap_row && sl->snap_row - i < k) k = (size_t)(sl->snap_row - i);
+        const float *rows = wstream_rows(&sl->ws, k);
+        if (k == DOT_ROWS && simd_avx2()) simd_dot8(sl->z + i, rows, sl->x, sl->F);
+        else linear_forward(sl->z + i, rows, sl->x, k, sl->F);
+        i += k;
+    }
+    return 0;
+}
+
+/* How many threads the z pass of n weights uses. */
+static int z_threads(uint64_t n, size_t C)
+{
+    if (n < THREAD_MIN_WEIGHTS || C < 2 * DOT_ROWS) return 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1) cpus = 1;
+    return cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+}
+
+/* z = W @ X from the stream `base` (at row 0), split into slices that run
+ * in parallel; each slice regenerates its rows from its own copy of the
+ * generator, so the result does not depend on the split. 0 or -1. */
+static int stream_z(float *z, const wstream *base, const float *x, size_t C, size_t F, uint64_t snap_row,
+                    wstream *late)
+{
+    int nt = z_threads((uint64_t)C * F, C);
+    z_slice sl[MAX_THREADS];
+    thrd_t th[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    int rc = 0, made = 0;
+    for (int t = 0; t < nt; t++, made++) {
+        sl[t] = (z_slice){.z = z, .x = x, .F = F, .row0 = (uint64_t)C * t / nt,
+                          .row1 = (uint64_t)C * (t + 1) / nt, .snap_row = snap_row};
+        if (late && snap_row >= sl[t].row0 && snap_row < sl[t].row1) sl[t].late = late;
+        if (wstream_copy(&sl[t].ws, base) != 0) { rc = -1; break; }
+        if (sl[t].row0 > 0 && wstream_seek(&sl[t].ws, sl[t].row0) != 0) { rc = -1; made++; break; }
+    }
+    for (int t = 1; t < made && rc == 0; t++)
+        started[t] = thrd_create(&th[t], z_slice_run, &sl[t]) == thrd_success;
+    if (rc == 0) z_slice_run(&sl[0]);
+    for (int t = 1; t < made && rc == 0; t++) {
+        if (started[t]) thrd_join(th[t], NULL);
+        else z_slice_run(&sl[t]);
+    }
+    for (int t = 0; t < made; t++) {
+        if (rc == 0 && sl[t].status != 0) rc = -1;
+        wstream_free(&sl[t].ws);
+    }
+    return rc;
+}
+
 exp_status experiment_compute(experiment *e, const gradexp_options *o)
 {
     size_t C = o->classes, F = o->features;
     float *scratch = NULL;
+    wstream ws = {0};
     memset(e, 0, sizeof *e);
     e->C = C;
     e->F = F;
+    e->w_cur_row = UINT64_MAX;
     e->x = malloc(F * sizeof *e->x);
-    e->w = malloc(C * F * sizeof *e->w);
     e->z = malloc(C * sizeof *e->z);
     scratch = malloc(2 * C * sizeof *scratch);
-    if (!e->x || !e->w || !e->z || !scratch) goto nomem;
+    if (!e->x || !e->z || !scratch) goto nomem;
+    if (C * F <= EXPERIMENT_DENSE_MAX && !(e->w = malloc(C * F * sizeof *e->w))) goto nomem;
     e->nheads = o->nlosses;
     for (int h = 0; h < o->nlosses; h++) {
         head_result *r = &e->heads[h];
@@ -106,24 +195,56 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     torch_rng g;
     torch_rng_seed(&g, o->seed);
     torch_randn(e->x, &g, F, o->cpu);
-    torch_randn(e->w, &g, C * F, o->cpu);
-    if (o->has_init_std) {
-        float s = (float)o->init_std; /* a Python float scalar meets float32 */
-        for (size_t i = 0; i < C * F; i++) e->w[i] = e->w[i] * s;
-    }
-    if (!o->no_abs) {
+    if (!o->no_abs)
         for (size_t i = 0; i < F; i++) e->x[i] = fabsf(e->x[i]);
-        for (size_t i = 0; i < C * F; i++) e->w[i] = fabsf(e->w[i]);
+    /* W * init_std: a Python float scalar meets a float32 tensor as float */
+    float scale = (float)o->init_std;
+    if (wstream_init(&ws, &g, C, F, o->cpu, o->has_init_std, scale, !o->no_abs, DOT_ROWS) != 0) goto nomem;
+    if (wstream_copy(&e->w_start, &ws) != 0 || wstream_copy(&e->w_cur, &ws) != 0) goto nomem;
+    /* the printer reads rows [0, e) and [C - e, C) when it summarises */
+    uint64_t edge = (uint64_t)o->print.edgeitems;
+    e->w_have_late = (o->show & (1u << SHOW_W)) && (uint64_t)C * F > (uint64_t)o->print.threshold &&
+                     C > 2 * edge;
+    e->w_late_row = e->w_have_late ? C - edge : C;
+    if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
+    wstream_free(&ws);
+    if (e->w) {
+        wstream dense;
+        if (wstream_copy(&dense, &e->w_start) != 0) goto nomem;
+        for (size_t i = 0; i < C; i++) memcpy(e->w + i * F, wstream_rows(&dense, 1), F * sizeof *e->w);
+        wstream_free(&dense);
     }
-    linear_forward(e->z, e->w, e->x, C, F);
     for (int h = 0; h < e->nheads; h++)
         run_head(&e->heads[h], e->z, C, o->target, o->stable, o->cpu, scratch);
     free(scratch);
     return EXP_OK;
 nomem:
     free(scratch);
+    wstream_free(&ws);
     experiment_free(e);
     return EXP_NOMEM;
+}
+
+/* W[i][j] from the streams: the current row if it is row i, else the
+ * stream is moved there (from a snapshot when i lies behind it). */
+static float w_at(const tensor_view *t, size_t i, size_t j)
+{
+    experiment *e = (experiment *)t->ctx;
+    if (e->w_cur_row != i) {
+        const wstream *from = NULL;
+        if (i < e->w_cur.row) from = e->w_have_late && i >= e->w_late_row ? &e->w_late : &e->w_start;
+        else if (e->w_have_late && i >= e->w_late_row && e->w_cur.row < e->w_late_row) from = &e->w_late;
+        if (from) {
+            float *buf = e->w_cur.buf;
+            e->w_cur = *from;
+            e->w_cur.buf = buf;
+            memcpy(buf, from->buf, from->cap * sizeof *buf);
+        }
+        while (e->w_cur.row < i) wstream_rows(&e->w_cur, 1);
+        e->w_row = wstream_rows(&e->w_cur, 1);
+        e->w_cur_row = i;
+    }
+    return e->w_row[j];
 }
 
 /* W.grad[i][j] = dz[i] * x[j], as linear_backward computes it. */
@@ -133,12 +254,15 @@ static float outer_at(const tensor_view *t, size_t i, size_t j)
     return dz[i] * x[j];
 }
 
-tensor_view experiment_view(const experiment *e, int head, show_kind part, float *scalar)
+tensor_view experiment_view(experiment *e, int head, show_kind part, float *scalar)
 {
     const head_result *r = head >= 0 ? &e->heads[head] : NULL;
     switch (part) {
     case SHOW_X: return tensor_view_dense1(e->x, e->F);
-    case SHOW_W: return tensor_view_dense2(e->w, e->C, e->F);
+    case SHOW_W: {
+        tensor_view v = {2, e->C, e->F, w_at, e, NULL};
+        return v;
+    }
     case SHOW_Z: return tensor_view_dense2(e->z, 1, e->C);
     case SHOW_P: return tensor_view_dense2(r->p, 1, e->C);
     case SHOW_LOSS: *scalar = r->loss; return tensor_view_dense0(scalar);
@@ -158,7 +282,7 @@ static int emit(FILE *out, const char *head, const char *part, const tensor_view
     return tensor_print(out, v, po);
 }
 
-exp_status experiment_print_torch(FILE *out, const experiment *e, const gradexp_options *o)
+exp_status experiment_print_torch(FILE *out, experiment *e, const gradexp_options *o)
 {
     float scalar;
     for (int part = SHOW_X; part <= SHOW_W; part++) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "options.h"
+#include "wstream.h"
 
 typedef struct {
     loss_kind kind;
@@ -21,13 +22,24 @@ typedef struct {
     int nonfinite;   /* a nan or inf appeared in logp, loss or W.grad */
 } head_result;
 
+/* W dense in memory only up to this many weights; beyond, it is streamed. */
+#define EXPERIMENT_DENSE_MAX ((size_t)1 << 22)
+
 typedef struct {
     size_t C, F;
     float *x;        /* (F) */
-    float *w;        /* (C, F) row-major */
+    float *w;        /* (C, F) row-major when C*F <= EXPERIMENT_DENSE_MAX,
+                        else NULL (read W through experiment_view) */
     float *z;        /* (C) W @ X, the same for every head */
     head_result heads[MAX_LOSSES];
     int nheads;
+    /* Replaying W for its view: a stream at row 0 and, for summarised
+     * printing, one at row w_late_row; w_cur is the one being read. */
+    wstream w_start, w_late, w_cur;
+    uint64_t w_late_row;
+    int w_have_late;
+    uint64_t w_cur_row;       /* row held in w_row, or UINT64_MAX */
+    const float *w_row;
 } experiment;
 
 typedef enum { EXP_OK = 0, EXP_NOMEM = 1, EXP_WRITE = 2 } exp_status;
@@ -40,10 +52,10 @@ void experiment_free(experiment *e);
 /* Views of the results as torch tensors: x (F), w (C, F), z and p as (1, C)
  * rows, the loss as a 0-d tensor, W.grad (C, F) as the outer product it is.
  * `scalar` is storage the 0-d view points to. */
-tensor_view experiment_view(const experiment *e, int head, show_kind part, float *scalar);
+tensor_view experiment_view(experiment *e, int head, show_kind part, float *scalar);
 
 /* Prints the requested tensors as torch_ref.py does: "# name" then the
  * tensor text. Returns EXP_OK or EXP_WRITE. */
-exp_status experiment_print_torch(FILE *out, const experiment *e, const gradexp_options *o);
+exp_status experiment_print_torch(FILE *out, experiment *e, const gradexp_options *o);
 
 #endif

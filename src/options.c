@@ -71,7 +71,7 @@ static int parse_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out, c
     uint64_t v;
     if (s == NULL || *s == '\0') return fail(err, errlen, "needs a value");
     if (parse_u64(s, &v) != 0 || v < lo || v > hi) {
-        if (hi == MAX_DIM)
+        if (hi >= MAX_DIM)
             return fail(err, errlen, "'%s' is not a whole number from %llu up", s, (unsigned long long)lo);
         return fail(err, errlen, "'%s' is not a whole number from %llu to %llu", s,
                     (unsigned long long)lo, (unsigned long long)hi);
@@ -154,7 +154,11 @@ static int visit_show(void *ctx, const char *item, char *err, size_t errlen)
 int options_set(gradexp_options *o, const char *key, const char *value, char *err, size_t errlen)
 {
     uint64_t v;
-    if (!strcmp(key, "seed")) return parse_seed(value, &o->seed, err, errlen);
+    if (!strcmp(key, "seed")) {
+        if (parse_seed(value, &o->seed, err, errlen)) return -1;
+        o->seed_negative = value[0] == '-' && o->seed != 0; /* for --format json */
+        return 0;
+    }
     if (!strcmp(key, "classes") || !strcmp(key, "features")) {
         if (parse_range(value, 1, MAX_DIM, &v, err, errlen)) return -1;
         *(key[0] == 'c' ? &o->classes : &o->features) = (size_t)v;

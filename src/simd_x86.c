@@ -185,26 +185,40 @@ AVX2 void simd_fill16_blocks(float *d, size_t nblocks)
     }
 }
 
-/* Eight independent sequential sums, one per lane; the rows are read
- * down their columns with a gather. */
+/* Eight independent sequential sums, one per lane: blocks of 8 columns of
+ * the 8 rows are transposed in registers, then added column by column. */
 AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
 {
+    const float *r[8];
+    for (int k = 0; k < 8; k++) r[k] = rows + (size_t)k * F;
     __m256 acc = _mm256_setzero_ps();
-    if (F <= (size_t)0x7fffffff / 8) {
-        int f = (int)F;
-        __m256i idx = _mm256_setr_epi32(0, f, 2 * f, 3 * f, 4 * f, 5 * f, 6 * f, 7 * f);
-        for (size_t j = 0; j < F; j++) {
-            __m256 w = _mm256_i32gather_ps(rows + j, idx, 4);
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(w, _mm256_set1_ps(x[j])));
-        }
-        _mm256_storeu_ps(z, acc);
-        return;
+    size_t j = 0;
+    for (; j + 8 <= F; j += 8) {
+        __m256 t0 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));
+        __m256 t1 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));
+        __m256 t2 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));
+        __m256 t3 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));
+        __m256 t4 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));
+        __m256 t5 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));
+        __m256 t6 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));
+        __m256 t7 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));
+        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
+        __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
+        __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+        __m256 c[8] = {
+            _mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
+            _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
+            _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+            _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31),
+        };
+        for (int t = 0; t < 8; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
     }
-    for (int r = 0; r < 8; r++) {
-        float s = 0.0f;
-        for (size_t j = 0; j < F; j++) s = s + rows[(size_t)r * F + j] * x[j];
-        z[r] = s;
+    for (; j < F; j++) {
+        __m256 col = _mm256_setr_ps(r[0][j], r[1][j], r[2][j], r[3][j], r[4][j], r[5][j], r[6][j], r[7][j]);
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(col, _mm256_set1_ps(x[j])));
     }
+    _mm256_storeu_ps(z, acc);
 }
 
 #else /* no x86 vector paths: never called, simd_avx2() is 0 */
