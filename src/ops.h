@@ -38,7 +38,9 @@ void log_backward(float *dx, const float *dy, const float *x, size_t n, torch_cp
 
 /* y = F.logsigmoid(z). y, z (n). */
 void logsigmoid_forward(float *y, const float *z, size_t n, torch_cpu cpu);
-/* dz of logsigmoid (log_sigmoid_backward). dz, dy, z (n). */
+/* dz = (md - sg * b / (1 + b)) * dy with b = exp(-|z|), md = 1, sg = 1 for
+ * z < 0, else md = 0, sg = -1 (log_sigmoid_backward; the buffer b that
+ * torch saves is recomputed from z). dz, dy, z (n). */
 void logsigmoid_backward(float *dz, const float *dy, const float *z, size_t n, torch_cpu cpu);
 
 /* y = F.log_softmax(z, dim=1) of a (1, n) row. y, z (n). */
@@ -54,7 +56,7 @@ void nll_backward(float *dlogp, size_t n, size_t target);
 /* loss = F.binary_cross_entropy_with_logits(z, one_hot(target)), mean.
  * z (n). */
 float bce_forward(const float *z, size_t n, size_t target, torch_cpu cpu);
-/* dz for dloss = 1. dz, z (n). */
+/* dz = (sigmoid(z) - one_hot(target)) / n for dloss = 1. dz, z (n). */
 void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu);
 
 #endif
