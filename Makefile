@@ -57,8 +57,9 @@ examples: gradexp
 conformance: gradexp
 	/usr/bin/python3 tests/conformance.py --gradexp ./gradexp --cases $(CONFORMANCE_CASES)
 
+# Side-by-side benchmark with PyTorch (needs python3-torch); writes bench/results.md.
 bench: gradexp
-	sh bench/run.sh
+	/usr/bin/python3 bench/bench.py --gradexp ./gradexp --out bench/results.md
 
 install: gradexp
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

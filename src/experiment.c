@@ -143,29 +143,41 @@ static int stream_z(float *z, const wstream *base, const float *x, size_t C, siz
                     wstream *late)
 {
     int nt = z_threads((uint64_t)C * F, C);
-    z_slice sl[MAX_THREADS];
+    z_slice sl[MAX_THREADS] = {0};
     thrd_t th[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    int rc = 0, made = 0;
-    for (int t = 0; t < nt; t++, made++) {
+    int rc = 0;
+    for (int t = 0; t < nt; t++) {
         sl[t] = (z_slice){.z = z, .x = x, .F = F, .row0 = (uint64_t)C * t / nt,
                           .row1 = (uint64_t)C * (t + 1) / nt, .snap_row = snap_row};
         if (late && snap_row >= sl[t].row0 && snap_row < sl[t].row1) sl[t].late = late;
-        if (wstream_copy(&sl[t].ws, base) != 0) { rc = -1; break; }
-        if (sl[t].row0 > 0 && wstream_seek(&sl[t].ws, sl[t].row0) != 0) { rc = -1; made++; break; }
+        if (wstream_copy(&sl[t].ws, base) != 0 || (sl[t].row0 > 0 && wstream_seek(&sl[t].ws, sl[t].row0) != 0))
+            rc = -1;
     }
-    for (int t = 1; t < made && rc == 0; t++)
-        started[t] = thrd_create(&th[t], z_slice_run, &sl[t]) == thrd_success;
-    if (rc == 0) z_slice_run(&sl[0]);
-    for (int t = 1; t < made && rc == 0; t++) {
-        if (started[t]) thrd_join(th[t], NULL);
-        else z_slice_run(&sl[t]);
+    if (rc == 0) {
+        for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], z_slice_run, &sl[t]) == thrd_success;
+        z_slice_run(&sl[0]);
+        for (int t = 1; t < nt; t++) {
+            if (started[t]) thrd_join(th[t], NULL);
+            else z_slice_run(&sl[t]); /* no thread: run the slice here */
+        }
     }
-    for (int t = 0; t < made; t++) {
-        if (rc == 0 && sl[t].status != 0) rc = -1;
+    for (int t = 0; t < nt; t++) {
+        if (sl[t].status != 0) rc = -1;
         wstream_free(&sl[t].ws);
     }
     return rc;
+}
+
+/* Bytes experiment_compute allocates for these options (an estimate that
+ * errs high), so a run that cannot fit is refused before it starts. */
+uint64_t experiment_bytes(const gradexp_options *o)
+{
+    uint64_t C = o->classes, F = o->features, n = C * F;
+    uint64_t per_class = 4 * (1 + 2 + 3 * (uint64_t)o->nlosses); /* z, scratch, p/logp/dz per head */
+    uint64_t dense = n <= EXPERIMENT_DENSE_MAX ? 4 * n : 0;
+    uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * 256) + sizeof(wstream));
+    return C * per_class + 4 * F + dense + streams;
 }
 
 exp_status experiment_compute(experiment *e, const gradexp_options *o)

@@ -46,6 +46,8 @@ typedef enum { EXP_OK = 0, EXP_NOMEM = 1, EXP_WRITE = 2 } exp_status;
 
 /* Runs the configured experiment. On EXP_NOMEM nothing is left allocated. */
 exp_status experiment_compute(experiment *e, const gradexp_options *o);
+/* Bytes experiment_compute will allocate for these options (errs high). */
+uint64_t experiment_bytes(const gradexp_options *o);
 /* Frees what experiment_compute allocated; safe on a zeroed struct. */
 void experiment_free(experiment *e);
 

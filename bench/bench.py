@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Benchmarks gradexp against PyTorch on three workloads, side by side, in
+one run: (a) the blog, (b) a GPT-2 output head, (c) a 256000 x 8192 head
+that PyTorch cannot hold in this machine's memory. Several runs each,
+medians, ratios from the same run, peak RSS; checks that the printed
+tensors are identical where PyTorch runs. Writes a markdown table to
+stdout (and to --out).
+
+  /usr/bin/python3 bench/bench.py [--gradexp ./gradexp] [--runs N] [--out bench/results.md]
+
+Timing: whole-process wall time for gradexp (fork to exit); for PyTorch,
+(a) is the whole `python3 blog.py` process, (b) is PyTorch's own time inside
+the process after `import torch` (bench/torch_work.py), the fairest figure
+for PyTorch. Peak RSS from wait4's rusage (gradexp) and getrusage (torch).
+"""
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+WORKLOADS = {
+    "a": ("blog (defaults)", []),
+    "b": ("GPT-2 head 50257 x 768", ["--classes", "50257", "--features", "768", "--no-abs", "--init-std", "0.036"]),
+    "c": ("giant head 256000 x 8192", ["--classes", "256000", "--features", "8192", "--no-abs", "--init-std", "0.011"]),
+}
+
+
+def run(cmd, stdout_path=os.devnull):
+    """Wall seconds and peak RSS (KB) of one process."""
+    with open(stdout_path, "w") as out:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        _, status, ru = os.wait4(p.pid, 0)
+        t1 = time.perf_counter()
+        err = p.stderr.read().decode()
+        p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), err))
+    return t1 - t0, ru.ru_maxrss, err
+
+
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gradexp", default=os.path.join(ROOT, "gradexp"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    py = "/usr/bin/python3"
+    rows = []
+    # (a) the blog: many gradexp runs (a millisecond each), fewer python ones
+    g = [run([a.gradexp])[:2] for _ in range(max(50, a.runs * 20))]
+    blog = [py, os.path.join(HERE, "torch_work.py")]  # the blog's script, timed whole
+    t = [run(blog)[:2] for _ in range(a.runs)]
+    same = subprocess.run([a.gradexp], capture_output=True, text=True).stdout == subprocess.run(
+        blog, capture_output=True, text=True).stdout
+    rows.append(("a", WORKLOADS["a"][0], g, t, "whole process, as `python3 blog.py`", same))
+    # (b) GPT-2 head: gradexp whole process vs torch in-process
+    args = WORKLOADS["b"][1]
+    g = [run([a.gradexp] + args, "/tmp/gradexp-bench-b.txt")[:2] for _ in range(a.runs)]
+    t = []
+    for _ in range(max(3, a.runs // 2)):
+        _, _, err = run([py, os.path.join(HERE, "torch_work.py")] + args, "/tmp/torch-bench-b.txt")
+        kv = dict(f.split("=") for f in err.split())
+        t.append((float(kv["seconds"]), int(kv["maxrss_kb"])))
+    same = open("/tmp/gradexp-bench-b.txt").read() == open("/tmp/torch-bench-b.txt").read()
+    rows.append(("b", WORKLOADS["b"][0], g, t, "in-process, after `import torch`", same))
+    # (c) giant head: gradexp only
+    args = WORKLOADS["c"][1]
+    g = [run([a.gradexp] + args)[:2] for _ in range(max(3, a.runs // 2))]
+    rows.append(("c", WORKLOADS["c"][0], g, None, "cannot run: needs > 24 GB", None))
+
+    lines = ["Machine: %s, %d cores, %s; %s" % (cpu_name(), os.cpu_count(), platform.platform(),
+                                               time.strftime("%Y-%m-%d")),
+             "",
+             "| workload | gradexp median | gradexp peak RSS | PyTorch median | PyTorch peak RSS | speed-up | identical text |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for key, name, g, t, how, same in rows:
+        gm = statistics.median(x[0] for x in g)
+        grss = max(x[1] for x in g)
+        per_weight = ""
+        if key == "c":
+            per_weight = " (%.2f ns/weight)" % (gm / (256000 * 8192) * 1e9)
+        if t:
+            tm = statistics.median(x[0] for x in t)
+            trss = max(x[1] for x in t)
+            lines.append("| (%s) %s | %.4f s%s | %.1f MB | %.3f s (%s) | %.0f MB | %.0fx | %s |" % (
+                key, name, gm, per_weight, grss / 1024, tm, how, trss / 1024, tm / gm, "yes" if same else "NO"))
+        else:
+            lines.append("| (%s) %s | %.3f s%s | %.1f MB | — (%s) | — | — | — |" % (
+                key, name, gm, per_weight, grss / 1024, how))
+    lines.append("")
+    lines.append("Runs: gradexp %d/%d/%d, PyTorch %d/%d (medians). Command: `/usr/bin/python3 bench/bench.py --runs %d`."
+                 % (len(rows[0][2]), len(rows[1][2]), len(rows[2][2]), len(rows[0][3]), len(rows[1][3]), a.runs))
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
