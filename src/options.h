@@ -31,6 +31,7 @@ typedef enum { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode;
 
 typedef struct {
     uint64_t seed;          /* two's complement pattern of torch's seed */
+    int seed_negative;      /* the seed was written as a negative number */
     size_t classes;         /* C: rows of W */
     size_t features;        /* F: length of X, columns of W */
     size_t target;          /* y, 0-based class index */

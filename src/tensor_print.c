@@ -12,7 +12,9 @@
  * exactly to double and written like Python's '{:.Pf}' / '{:.Pe}': an exact
  * integer fast path covers the usual magnitudes and precisions, and glibc's
  * correctly rounded snprintf covers the rest; both round ties to even on the
- * exact binary value, as Python does. nan never carries a sign. */
+ * exact binary value, as Python does. nan never carries a sign. With
+ * print_options.color each number is wrapped in an ANSI colour escape and a
+ * reset (padding outside), and nothing else changes. */
 #include "tensor_print.h"
 
 #include <math.h>
@@ -371,6 +373,7 @@ typedef struct {
     fmt_mode mode;
     int precision;
     size_t width;
+    int color;          /* wrap numbers in ANSI colours (print_options.color) */
 } formatter;
 
 /* Writes v as the formatter's mode spells it, without padding; returns the
@@ -396,6 +399,7 @@ static int make_formatter(formatter *f, const stats *s, const print_options *o,
 {
     f->precision = o->precision;
     f->width = 1;
+    f->color = o->color;
     if (s->count == 0) {
         f->mode = MODE_INT;
         return 0;
@@ -476,11 +480,35 @@ static void ob_break(outbuf *ob, size_t spaces)
     ob->len += spaces;
 }
 
-/* Appends v formatted and right-aligned to the formatter's width. */
+/* The colour escape for v (see tensor_print.h): by sign, zeros dim, nan
+ * yellow. */
+static const char *color_of(float v)
+{
+    if (isnan(v)) return TENSOR_COLOR_NAN;
+    if (v < 0) return TENSOR_COLOR_NEGATIVE;
+    if (v > 0) return TENSOR_COLOR_POSITIVE;
+    return TENSOR_COLOR_ZERO;
+}
+
+/* Appends v formatted and right-aligned to the formatter's width; with
+ * colour, the escapes go around the number only, after the padding, so the
+ * visible width is unchanged. */
 static void ob_elem(outbuf *ob, const formatter *f, float v)
 {
     size_t n = format_raw(f, ob->scratch, v);
     size_t pad = f->width > n ? f->width - n : 0;
+    if (f->color) {
+        const char *on = color_of(v);
+        size_t lon = strlen(on), loff = sizeof TENSOR_COLOR_RESET - 1;
+        ob_reserve(ob, pad + lon + n + loff);
+        char *p = ob->buf + ob->len;
+        memset(p, ' ', pad);
+        memcpy(p + pad, on, lon);
+        memcpy(p + pad + lon, ob->scratch, n);
+        memcpy(p + pad + lon + n, TENSOR_COLOR_RESET, loff);
+        ob->len += pad + lon + n + loff;
+        return;
+    }
     ob_reserve(ob, pad + n);
     memset(ob->buf + ob->len, ' ', pad);
     memcpy(ob->buf + ob->len + pad, ob->scratch, n);

@@ -5,7 +5,9 @@
  * threshold with edgeitems from each end, and the options of
  * torch.set_printoptions. Elements are read through an accessor so a tensor
  * that is never materialised (an outer product, a generated matrix) prints
- * exactly like a dense one. Output goes to a FILE* so tests can capture it. */
+ * exactly like a dense one. Output goes to a FILE* so tests can capture it.
+ * For terminals the numbers can be wrapped in ANSI colours by sign; the text
+ * between the escape sequences stays PyTorch's. */
 #ifndef GRADEXP_TENSOR_PRINT_H
 #define GRADEXP_TENSOR_PRINT_H
 
@@ -20,9 +22,21 @@ typedef struct {
     long edgeitems;   /* items kept at each end when summarising (3) */
     long linewidth;   /* characters per line (80) */
     sci_mode sci;     /* auto, or forced on/off by the user */
+    int color;        /* wrap each number in ANSI colours (0: plain text) */
 } print_options;
 
-#define PRINT_OPTIONS_DEFAULT {4, 1000, 3, 80, SCI_AUTO}
+#define PRINT_OPTIONS_DEFAULT {4, 1000, 3, 80, SCI_AUTO, 0}
+
+/* With color set, each element's number (not its padding) is preceded by
+ * one of these and followed by TENSOR_COLOR_RESET; deleting every escape
+ * sequence gives back exactly the plain text. Negative values (and -inf)
+ * are red, positive ones (and inf) green, zeros and -0 dim, nan yellow; a
+ * tiny value that prints as 0.0000 keeps the colour of its sign. */
+#define TENSOR_COLOR_NEGATIVE "\033[31m"
+#define TENSOR_COLOR_POSITIVE "\033[32m"
+#define TENSOR_COLOR_ZERO "\033[2m"
+#define TENSOR_COLOR_NAN "\033[33m"
+#define TENSOR_COLOR_RESET "\033[0m"
 
 typedef struct tensor_view tensor_view;
 /* Returns element (i, j); 1-d tensors use i = 0, 0-d tensors i = j = 0. */
@@ -49,7 +63,8 @@ tensor_view tensor_view_dense2(const float *data, size_t rows, size_t cols);
 #define TENSOR_PRINT_TORCH_RAISES (-2)
 
 /* Writes exactly what print(t) writes in PyTorch 1.13 under the given print
- * options ("tensor(...)" followed by a newline), then flushes out. Returns 0,
+ * options ("tensor(...)" followed by a newline; with opt->color, the same
+ * text with each number wrapped in colour escapes), then flushes out. Returns 0,
  * -1 when memory runs out (nothing is written then) or a write fails, or
  * TENSOR_PRINT_TORCH_RAISES. Tensors without elements print as PyTorch's
  * "tensor([])" / "tensor([], size=(r, c))". */
