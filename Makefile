@@ -4,7 +4,8 @@
 # written out where PyTorch fuses).
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Wpedantic -ffp-contract=off -D_POSIX_C_SOURCE=200809L
+REQUIRED_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -ffp-contract=off -D_POSIX_C_SOURCE=200809L
+CFLAGS  += $(REQUIRED_CFLAGS)
 LDLIBS  += -lm
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -29,13 +30,16 @@ src/%.o: src/%.c $(wildcard src/*.h)
 tests/test_%: tests/test_%.c $(OBJ) $(wildcard src/*.h) $(wildcard tests/*.h)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(OBJ) -lcmocka $(LDLIBS)
 
-# Every cmocka suite, every example config against its expected output, and
-# the command-line table (exit statuses and messages).
+# Every cmocka suite, every example config against its expected output, the
+# command-line table (exit statuses and messages) and the output checks (JSON
+# read by jq and python3, colour, write errors, man page, install).
 test: deps
 	@$(MAKE) --no-print-directory unit examples
 
-# cmocka is the one test dependency: installed when missing and we are root
-# with apt-get (a fresh Debian machine or CI), otherwise the command to run.
+# cmocka is the one required test dependency: installed when missing and we
+# are root with apt-get (a fresh Debian machine or CI), otherwise the command
+# to run. jq is installed the same way; without it tests/run_output.sh skips
+# its jq checks and says so.
 deps:
 	@if [ ! -f /usr/include/cmocka.h ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -45,6 +49,15 @@ deps:
 	    echo "make test needs cmocka: run 'sudo apt-get install -y libcmocka-dev'" >&2; exit 1; \
 	  fi; \
 	fi
+	@if ! command -v jq >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing jq"; \
+	    apt-get install -y -qq jq >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq jq >/dev/null; }; \
+	  else \
+	    echo "note: the JSON checks want jq: run 'sudo apt-get install -y jq'" >&2; \
+	  fi; \
+	fi
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; ./$$t; done
@@ -52,6 +65,7 @@ unit: $(TEST_BIN)
 examples: gradexp
 	@sh tests/run_examples.sh ./gradexp
 	@sh tests/run_cli.sh ./gradexp
+	@MAKE="$(MAKE)" sh tests/run_output.sh ./gradexp
 
 # Compares gradexp with real PyTorch (needs python3-torch).
 conformance: gradexp
@@ -61,13 +75,146 @@ conformance: gradexp
 bench: gradexp
 	/usr/bin/python3 bench/bench.py --gradexp ./gradexp --out bench/results.md
 
-install: gradexp
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
-	install -m 755 gradexp $(DESTDIR)$(BINDIR)/gradexp
-	install -m 644 gradexp.1 $(DESTDIR)$(MANDIR)/gradexp.1
+# make install [PREFIX=/usr/local] [DESTDIR=staging root] [BINDIR=...] [MANDIR=...]
+install: gradexp gradexp.1
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)"
+	install -m 755 gradexp "$(DESTDIR)$(BINDIR)/gradexp"
+	install -m 644 gradexp.1 "$(DESTDIR)$(MANDIR)/gradexp.1"
 
+# Removes exactly what install put there (same PREFIX, DESTDIR, BINDIR, MANDIR).
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gradexp $(DESTDIR)$(MANDIR)/gradexp.1
+	rm -f "$(DESTDIR)$(BINDIR)/gradexp" "$(DESTDIR)$(MANDIR)/gradexp.1"
 
 clean:
 	rm -f gradexp src/*.o $(TEST_BIN)
+
+# ---------------------------------------------------------------------------
+# Hardening (README, "Hardening"): fuzz, sanitize, valgrind, coverage and
+# determinism. Every instrumented build lives in its own directory under
+# build/, never in src/ or tests/, so a later plain `make` cannot link an
+# instrumented object. `make clean-hardening` removes build/.
+.PHONY: variant variant-objs variant-tests variant-fuzz sanitize valgrind coverage determinism \
+	fuzz fuzz-build fuzz-deps clean-hardening FORCE
+
+# Out-of-tree builds: `$(MAKE) variant-tests VDIR=dir VCC=cc VCFLAGS=flags`
+# builds dir/gradexp and dir/tests/test_* from objects in dir/src, compiled
+# with VCFLAGS followed by the project's REQUIRED_CFLAGS (so no variant can
+# drop -ffp-contract=off); variant-fuzz builds dir/fuzz_* (libFuzzer). A
+# change of compiler or flags rebuilds the directory (dir/.flags).
+VDIR     ?= build/variant
+VCC      ?= $(CC)
+VCFLAGS  ?= -O2 -g
+VOBJ     := $(patsubst src/%.c,$(VDIR)/src/%.o,$(SRC))
+VTEST    := $(patsubst tests/%,$(VDIR)/tests/%,$(TEST_BIN))
+VFUZZ    := $(patsubst tests/fuzz/%.c,$(VDIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+variant: $(VDIR)/gradexp
+variant-objs: $(VOBJ)
+variant-tests: $(VDIR)/gradexp $(VTEST)
+variant-fuzz: $(VFUZZ)
+
+$(VDIR)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VCC) $(VCFLAGS) $(REQUIRED_CFLAGS)' | cmp -s - $@ || echo '$(VCC) $(VCFLAGS) $(REQUIRED_CFLAGS)' >$@
+
+$(VDIR)/src/%.o: src/%.c $(wildcard src/*.h) $(VDIR)/.flags
+	@mkdir -p $(@D)
+	$(VCC) $(VCFLAGS) $(REQUIRED_CFLAGS) -c -o $@ $<
+
+$(VDIR)/gradexp: $(VDIR)/src/main.o $(VOBJ)
+	$(VCC) $(VCFLAGS) -o $@ $^ $(LDLIBS)
+
+$(VDIR)/tests/test_%: tests/test_%.c $(VOBJ) $(wildcard src/*.h) $(wildcard tests/*.h)
+	@mkdir -p $(@D)
+	$(VCC) $(VCFLAGS) $(REQUIRED_CFLAGS) -Isrc -o $@ $< $(VOBJ) -lcmocka $(LDLIBS)
+
+$(VDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(VOBJ) $(wildcard src/*.h)
+	$(VCC) $(VCFLAGS) -fsanitize=fuzzer $(REQUIRED_CFLAGS) -Isrc -o $@ $< $(VOBJ) $(LDLIBS)
+
+FORCE:
+
+# $(call need,TEST,PACKAGES): when the shell command TEST fails, installs the
+# Debian PACKAGES as root with apt-get (as deps does for cmocka), otherwise
+# names the command to run and fails.
+need = if ! $(1) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(2)"; \
+	    apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq $(2) >/dev/null; }; \
+	  else \
+	    echo "$@ needs $(2): run 'sudo apt-get install -y $(2)'" >&2; exit 1; \
+	  fi; \
+	fi
+
+# $(call run_suites,DIR): every part of `make test` against the build in DIR:
+# the cmocka suites DIR/tests/test_*, then the shell suites of the examples
+# target with DIR/gradexp (keep this list in step with `examples`).
+run_suites = set -e; \
+	for t in $(patsubst tests/%,$(1)/tests/%,$(TEST_BIN)); do echo "== $$t"; ./$$t; done; \
+	sh tests/run_examples.sh $(1)/gradexp; \
+	sh tests/run_cli.sh $(1)/gradexp; \
+	if [ -f tests/run_output.sh ]; then MAKE="$(MAKE)" sh tests/run_output.sh $(1)/gradexp; fi
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer): the
+# whole test suite, plus the examples on the scalar (GRADEXP_NO_SIMD) paths.
+# Any report aborts the run, so it fails the suite that ran it.
+SAN_CC    ?= $(CC)
+SAN_DIR   ?= build/sanitize
+SAN_FLAGS ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=all
+SAN_ENV   ?= ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitize: deps
+	@$(MAKE) --no-print-directory variant-tests VDIR=$(SAN_DIR) VCC='$(SAN_CC)' VCFLAGS='$(SAN_FLAGS)'
+	@export $(SAN_ENV); $(call run_suites,$(SAN_DIR)); \
+	  echo "== examples on the scalar paths (GRADEXP_NO_SIMD=1)"; \
+	  GRADEXP_NO_SIMD=1 sh tests/run_examples.sh $(SAN_DIR)/gradexp
+	@echo "sanitize: all suites passed under $(SAN_FLAGS)"
+
+# valgrind memcheck (leaks included) on every example, with the default build.
+valgrind: gradexp
+	@$(call need,command -v valgrind,valgrind)
+	@sh tests/valgrind.sh ./gradexp
+
+# Line coverage of src/ from the whole test suite (gcov data from an -O0
+# --coverage build in build/coverage, summarised by gcovr).
+COV_DIR ?= build/coverage
+coverage: deps
+	@$(call need,command -v gcovr,gcovr)
+	@$(MAKE) --no-print-directory variant-tests VDIR=$(COV_DIR) VCFLAGS='-O0 -g --coverage'
+	@find $(COV_DIR) -name '*.gcda' -delete
+	@$(call run_suites,$(COV_DIR)) >$(COV_DIR)/suites.log 2>&1 || { cat $(COV_DIR)/suites.log; exit 1; }
+	@GRADEXP_NO_SIMD=1 sh tests/run_examples.sh $(COV_DIR)/gradexp >>$(COV_DIR)/suites.log 2>&1
+	@gcovr --root . --object-directory $(COV_DIR) --filter 'src/' --txt $(COV_DIR)/coverage.txt --print-summary
+	@echo "per-file report: $(COV_DIR)/coverage.txt"
+
+# The same output from gcc and clang at -O0, -O2, -O3 and -march=native.
+determinism:
+	@$(call need,command -v clang,clang)
+	@MAKE="$(MAKE)" sh tests/determinism.sh
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang under ASan and
+# UBSan, each run for FUZZ_SECONDS from the seeds in tests/fuzz/corpus/;
+# FUZZ_JOBS harnesses run at once. Found inputs go to build/fuzz/corpus,
+# crashes to build/fuzz/artifacts.
+FUZZ_CC      ?= clang
+FUZZ_DIR     ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_FLAGS   ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS)
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory variant-fuzz VDIR=$(FUZZ_DIR) VCC='$(FUZZ_CC)' \
+	  VCFLAGS='$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link'
+
+# Debian 12's clang 14 has libFuzzer in libclang-rt-14-dev (only recommended).
+FUZZ_PROBE = sh -c 'echo "int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }" | \
+	  $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined -o /dev/null -'
+fuzz-deps:
+	@$(call need,command -v $(FUZZ_CC),clang)
+	@$(call need,$(FUZZ_PROBE),libclang-rt-14-dev)
+
+clean-hardening:
+	rm -rf build

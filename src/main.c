@@ -3,10 +3,17 @@
  * failure, 2 bad input or not enough memory). Everything else lives in
  * library modules that return status codes. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "experiment.h"
+#include "explain.h"
+#include "gradcheck.h"
+#include "json_print.h"
 #include "options.h"
 
 #define PROGRAM "gradexp"
@@ -22,15 +29,16 @@ static const char USAGE[] =
     "  --features N        length of X, columns of W (default 5)\n"
     "  --target K          the true class y, 0-based (default 1)\n"
     "  --seed S            torch.manual_seed, any integer in [-2^63, 2^64-1] (default 99)\n"
-    "  --no-abs            keep X and W signed (the blog takes their absolute values)\n"
+    "  --no-abs            keep X and W signed (default: absolute values)\n"
     "  --init-std S        W = randn(C, F) * S before abs (default: no scaling)\n"
     "  --loss LIST         heads to run, in order: sigmoid, softmax, bce, or all\n"
     "                      (default sigmoid,softmax)\n"
     "  --stable            logsigmoid / log_softmax instead of log(sigmoid) / log(softmax)\n"
+    "                      (default off: the blog's naive formulation)\n"
     "  --rng avx2|default  which of torch's CPU kernels to match (default avx2;\n"
     "                      default = torch with ATEN_CPU_CAPABILITY=default)\n"
     "  --config FILE       read 'key = value' lines (keys are these long flag names);\n"
-    "                      flags on the command line win\n"
+    "                      flags on the command line win (default: no file)\n"
     "\n"
     "Output:\n"
     "  --show LIST         what to print: x, w, z, p, loss, grad, or all (default grad);\n"
@@ -40,6 +48,13 @@ static const char USAGE[] =
     "  --threshold N       summarise tensors with more elements (default 1000)\n"
     "  --edgeitems N       items kept at each end when summarising (default 3)\n"
     "  --sci-mode M        auto, on or off (default auto)\n"
+    "  --format F          torch (PyTorch's text) or json (settings, all values,\n"
+    "                      losses, warnings; nan/inf as strings) (default torch)\n"
+    "  --color[=WHEN]      colour numbers by sign: auto (stdout is a terminal and\n"
+    "                      NO_COLOR is unset), always (also --color alone) or never\n"
+    "                      (default auto; --colour is the same)\n"
+    "  --explain           walk through the run with notes on it (default off)\n"
+    "  --gradcheck         check W.grad against finite differences (default off)\n"
     "  -h, --help          show this help and exit\n"
     "  -V, --version       show the version and exit\n"
     "\n"
@@ -48,20 +63,75 @@ static const char USAGE[] =
     "  gradexp --classes 10 --features 4 --target 7 --show all\n"
     "  gradexp --loss all --stable --no-abs --seed -1\n"
     "  gradexp --config examples/blog.conf --precision 8\n"
+    "  gradexp --format json --show all | jq '.losses'\n"
+    "  gradexp --color=always --loss all | less -R\n"
     "\n"
-    "Exit status: 0 success, 1 output error, 2 bad input or out of memory.\n";
+    "Exit status: 0 success, 1 output error or failed --gradcheck, 2 bad input\n"
+    "or out of memory.\n";
+
+/* Whether the tensors get ANSI colours: --color=always or never decides
+ * (always wins over NO_COLOR); auto means stdout is a terminal, NO_COLOR is
+ * unset or empty and TERM is not "dumb". */
+static int want_color(color_mode m)
+{
+    if (m != COLOR_AUTO) return m == COLOR_ALWAYS;
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    if (no_color && *no_color) return 0;
+    if (term && !strcmp(term, "dumb")) return 0;
+    return isatty(STDOUT_FILENO);
+}
+
+/* Reports that writing stdout failed with errno value err (0: unknown) and
+ * returns exit status 1. A reader that went away (EPIPE, seen only when
+ * SIGPIPE is ignored) is not an error worth a message. */
+static int output_failed(int err)
+{
+    if (err != EPIPE) fprintf(stderr, "%s: write error: %s\n", PROGRAM, strerror(err ? err : EIO));
+    return 1;
+}
+
+/* --explain and/or --gradcheck, on stdout instead of the plain tensors: the
+ * walkthrough, then the gradient-check report. Returns the exit status: 0,
+ * 1 (a write failed or a head failed the check) or 2 (out of memory). */
+static int run_reports(experiment *e, const gradexp_options *o)
+{
+    if (o->explain) {
+        int rc = explain_print(stdout, e, o);
+        if (rc == EXPLAIN_NOMEM) {
+            fprintf(stderr, "%s: --explain: not enough memory\n", PROGRAM);
+            return 2;
+        }
+        if (rc != EXPLAIN_OK) return output_failed(errno);
+    }
+    if (!o->gradcheck) return 0;
+    gradcheck_params p = GRADCHECK_PARAMS_DEFAULT;
+    int nfailed = 0;
+    if (o->explain && fputs("\n== Gradient check\n", stdout) == EOF) return output_failed(errno);
+    int rc = gradcheck_report(stdout, e, o, &p, &nfailed);
+    if (rc == GRADCHECK_NOMEM) {
+        fprintf(stderr, "%s: --gradcheck: not enough memory\n", PROGRAM);
+        return 2;
+    }
+    if (rc != GRADCHECK_OK) return output_failed(errno);
+    return nfailed ? 1 : 0;
+}
 
 int main(int argc, char **argv)
 {
     gradexp_options o;
     char err[512];
+    /* `gradexp | head -1`: die quietly of SIGPIPE like any filter, even
+     * when the parent process left the signal ignored. */
+    signal(SIGPIPE, SIG_DFL);
     switch (options_parse(&o, argc, argv, err, sizeof err)) {
     case OPT_HELP:
-        fputs(USAGE, stdout);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        errno = 0;
+        if (fputs(USAGE, stdout) == EOF || fflush(stdout) != 0) return output_failed(errno);
+        return 0;
     case OPT_VERSION:
-        printf("%s %s\n", PROGRAM, VERSION);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        errno = 0;
+        if (printf("%s %s\n", PROGRAM, VERSION) < 0 || fflush(stdout) != 0) return output_failed(errno);
+        return 0;
     case OPT_ERROR:
         fprintf(stderr, "%s: %s\n", PROGRAM, err);
         return 2;
@@ -69,25 +139,35 @@ int main(int argc, char **argv)
         break;
     }
 
+    if (o.explain) o.show = (1u << SHOW_KINDS) - 1; /* the walkthrough shows every part */
     experiment e;
+    uint64_t need = experiment_bytes(&o);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && need / (uint64_t)page > (uint64_t)pages) {
+        fprintf(stderr, "%s: --classes, --features: %zu x %zu needs %.1f GB, more than this machine's %.1f GB\n",
+                PROGRAM, o.classes, o.features, (double)need / 1e9, (double)pages * (double)page / 1e9);
+        return 2;
+    }
     if (experiment_compute(&e, &o) != EXP_OK) {
         fprintf(stderr, "%s: --classes, --features: not enough memory for %zu x %zu weights\n", PROGRAM,
                 o.classes, o.features);
         return 2;
     }
-    exp_status st = experiment_print_torch(stdout, &e, &o);
+    o.print.color = o.format == FORMAT_TORCH && want_color(o.color);
+    errno = 0; /* isatty and friends may have left one; the writes set their own */
+    if (o.explain || o.gradcheck) {
+        int rs = run_reports(&e, &o);
+        experiment_free(&e);
+        return rs;
+    }
+    exp_status st = o.format == FORMAT_JSON ? (json_print(stdout, &e, &o) == 0 ? EXP_OK : EXP_WRITE)
+                                            : experiment_print_torch(stdout, &e, &o);
     int status = 0;
     if (st == EXP_OK && fflush(stdout) != 0) st = EXP_WRITE;
-    if (st == EXP_WRITE) {
-        fprintf(stderr, "%s: write error: %s\n", PROGRAM, strerror(errno ? errno : EIO));
-        status = 1;
-    }
+    if (st == EXP_WRITE) status = output_failed(errno);
     for (int h = 0; h < e.nheads && status == 0; h++) {
-        const head_result *r = &e.heads[h];
-        if (r->nonfinite && !o.stable && r->kind != LOSS_BCE)
-            fprintf(stderr, "%s: warning: the naive %s head gave nan or inf (log of a probability that "
-                            "rounded to 0); --stable computes it without overflow\n",
-                    PROGRAM, LOSS_NAMES[r->kind]);
+        char msg[256];
+        if (json_head_warning(&e, &o, h, msg, sizeof msg)) fprintf(stderr, "%s: warning: %s\n", PROGRAM, msg);
     }
     experiment_free(&e);
     return status;
