@@ -48,6 +48,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* Messages echo user text: keep them one printable line (a newline, CR
+     * or escape sequence in a value or file name becomes '?'). */
+    for (char *p = err; errlen > 0 && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     return -1;
 }
 
@@ -251,6 +255,37 @@ static char *trim(char *s)
 
 #define MAX_KEYS 32
 
+/* Longest config line read: far beyond any real setting (a 1 MB value is
+ * still read whole and reported), but bounded, so that an endless line
+ * (--config /dev/zero, a pipe) cannot take all memory. */
+#define MAX_LINE ((size_t)1 << 22)
+
+/* getline() that stops after MAX_LINE bytes (setting *too_long when the line
+ * goes on): returns the number of bytes read into *line (NUL-terminated;
+ * embedded NULs included), or -1 at end of file, on a read error or when
+ * memory runs out (errno ENOMEM). */
+static ssize_t read_line(char **line, size_t *cap, FILE *f, int *too_long)
+{
+    size_t n = 0;
+    int c;
+    *too_long = 0;
+    while ((c = getc(f)) != EOF) {
+        if (n + 2 > *cap) {
+            size_t ncap = *cap < 128 ? 128 : *cap * 2;
+            char *p = realloc(*line, ncap);
+            if (p == NULL) { errno = ENOMEM; return -1; }
+            *line = p;
+            *cap = ncap;
+        }
+        (*line)[n++] = (char)c;
+        if (c == '\n') break;
+        if (n == MAX_LINE) { *too_long = 1; break; }
+    }
+    if (n == 0) return -1;
+    (*line)[n] = '\0';
+    return (ssize_t)n;
+}
+
 int options_load_file(gradexp_options *o, const char *path, char *err, size_t errlen)
 {
     int rc = -1;
@@ -264,10 +299,12 @@ int options_load_file(gradexp_options *o, const char *path, char *err, size_t er
     if (f == NULL) return fail(err, errlen, "%s: %s", path, strerror(errno));
     unsigned long lineno = 0;
     ssize_t len;
+    int too_long;
     errno = 0;
-    while ((len = getline(&line, &cap, f)) != -1) {
+    while ((len = read_line(&line, &cap, f, &too_long)) != -1) {
         lineno++;
         if ((size_t)len != strlen(line)) { fail(err, errlen, "%s:%lu: NUL byte in line", path, lineno); goto done; }
+        if (too_long) { fail(err, errlen, "%s:%lu: line longer than %zu bytes", path, lineno, MAX_LINE); goto done; }
         char *hash = strchr(line, '#');
         if (hash) *hash = '\0';
         char *s = trim(line);
@@ -296,7 +333,7 @@ int options_load_file(gradexp_options *o, const char *path, char *err, size_t er
             seen_line[nseen++] = lineno;
         }
     }
-    if (ferror(f)) { fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO)); goto done; }
+    if (ferror(f) || errno == ENOMEM) { fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO)); goto done; }
     rc = 0;
 done:
     free(line);
