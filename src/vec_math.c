@@ -25,9 +25,11 @@
  *
  * fmaf() from libm is always correct (glibc implements it exactly in
  * software when the CPU lacks FMA).  On x86 with GCC/Clang, a copy of each
- * routine compiled with target("fma") is selected at run time when the CPU
- * has FMA; both copies perform the same operations and give identical
- * results, the second just avoids the libm call.
+ * routine compiled with target("fma,sse4.1") is selected at run time when
+ * the CPU has both; the two copies perform the same operations and give
+ * identical results, the second just inlines fmaf and rintf as single
+ * instructions instead of calling libm (about 3x faster).  Define
+ * VEC_MATH_NO_FMA_DISPATCH to build only the portable copy.
  *
  * The algorithms and constants are SLEEF's (Boost Software License 1.0,
  * Copyright Naoki Shibata and contributors); the code is written afresh. */
@@ -372,7 +374,7 @@ VM_INLINE float vm_expm1f_body(float a)
     !defined(VEC_MATH_NO_FMA_DISPATCH)
 #define VM_DISPATCH 1
 #define VM_FMA_COPY(name, body)                                               \
-    __attribute__((target("fma"))) static float name##_fma(float x)           \
+    __attribute__((target("fma,sse4.1"))) static float name##_fma(float x)    \
     {                                                                         \
         return body(x);                                                       \
     }                                                                         \
@@ -391,7 +393,7 @@ VM_FMA_COPY(vm_expm1f, vm_expm1f_body)
  * so it is valid here without __builtin_cpu_init and costs one load. */
 static int vm_use_fma(void)
 {
-    return __builtin_cpu_supports("fma") ? 1 : 0;
+    return __builtin_cpu_supports("fma") && __builtin_cpu_supports("sse4.1");
 }
 #endif
 
