@@ -8,14 +8,23 @@
 #include <stdint.h>
 #include <string.h>
 
-static uint32_t bits_of(float x) { uint32_t u; memcpy(&u, &x, sizeof u); return u; }
-static float float_of(uint32_t u) { float x; memcpy(&x, &u, sizeof x); return x; }
+static uint32_t bits_of(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+static float float_of(uint32_t u)
+{
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
 
 /* Cephes logf polynomial and range-reduction constants (avx_mathfun.h). */
 static const float LOG_P[9] = {
-    7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f,
-    -1.2420140846E-1f, 1.4249322787E-1f, -1.6668057665E-1f,
-    2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f,
+    7.0376836292E-2f,  -1.1514610310E-1f, 1.1676998740E-1f,  -1.2420140846E-1f, 1.4249322787E-1f,
+    -1.6668057665E-1f, 2.0000714765E-1f,  -2.4999993993E-1f, 3.3333331174E-1f,
 };
 static const float LOG_Q1 = -2.12194440e-4f;
 static const float LOG_Q2 = 0.693359375f;

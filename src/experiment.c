@@ -46,8 +46,7 @@ static int any_nonfinite(const float *v, size_t n)
 }
 
 /* One head's forward and backward; r's buffers are (C), scratch (2C). */
-static void run_head(head_result *r, const float *z, size_t C, size_t target, int stable, torch_cpu cpu,
-                     float *scratch)
+static void run_head(head_result *r, const float *z, size_t C, size_t target, int stable, torch_cpu cpu, float *scratch)
 {
     switch (r->kind) {
     case LOSS_SIGMOID:
@@ -82,8 +81,7 @@ static void run_head(head_result *r, const float *z, size_t C, size_t target, in
         bce_backward(r->dz, z, C, target, cpu);
         r->nonfinite = !isfinite(r->loss) || any_nonfinite(r->dz, C);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -95,12 +93,12 @@ static void run_head(head_result *r, const float *z, size_t C, size_t target, in
 
 /* One slice of the z pass: rows [row0, row1) of W from its own stream. */
 typedef struct {
-    wstream ws;           /* positioned at row0 */
+    wstream ws; /* positioned at row0 */
     float *z;
     const float *x;
     size_t F;
     uint64_t row0, row1;
-    uint64_t snap_row;    /* leave a snapshot here in *late, if in range */
+    uint64_t snap_row; /* leave a snapshot here in *late, if in range */
     wstream *late;
     int status;
 } z_slice;
@@ -130,7 +128,7 @@ static int z_slice_run(void *arg)
 /* How many threads the z pass of n weights uses. */
 static int z_threads(uint64_t n, size_t C)
 {
-    if (n < THREAD_MIN_WEIGHTS || C < 2 * DOT_ROWS) return 1;
+    if (n < THREAD_MIN_WEIGHTS || C < 2 * (size_t)DOT_ROWS) return 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus < 1) cpus = 1;
     return cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
@@ -139,27 +137,31 @@ static int z_threads(uint64_t n, size_t C)
 /* z = W @ X from the stream `base` (at row 0), split into slices that run
  * in parallel; each slice regenerates its rows from its own copy of the
  * generator, so the result does not depend on the split. 0 or -1. */
-static int stream_z(float *z, const wstream *base, const float *x, size_t C, size_t F, uint64_t snap_row,
-                    wstream *late)
+/* z is written by the slices, through sl[t].z (clang-tidy 14 misses that). */
+/* NOLINTNEXTLINE(readability-non-const-parameter) */
+static int stream_z(float *z, const wstream *base, const float *x, size_t C, size_t F, uint64_t snap_row, wstream *late)
 {
     int nt = z_threads((uint64_t)C * F, C);
     z_slice sl[MAX_THREADS] = {0};
-    thrd_t th[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     int rc = 0;
     for (int t = 0; t < nt; t++) {
-        sl[t] = (z_slice){.z = z, .x = x, .F = F, .row0 = (uint64_t)C * t / nt,
-                          .row1 = (uint64_t)C * (t + 1) / nt, .snap_row = snap_row};
+        sl[t] = (z_slice){.z = z,
+                          .x = x,
+                          .F = F,
+                          .row0 = (uint64_t)C * (uint64_t)t / (uint64_t)nt,
+                          .row1 = (uint64_t)C * (uint64_t)(t + 1) / (uint64_t)nt,
+                          .snap_row = snap_row};
         if (late && snap_row >= sl[t].row0 && snap_row < sl[t].row1) sl[t].late = late;
-        if (wstream_copy(&sl[t].ws, base) != 0 || (sl[t].row0 > 0 && wstream_seek(&sl[t].ws, sl[t].row0) != 0))
-            rc = -1;
+        if (wstream_copy(&sl[t].ws, base) != 0 || (sl[t].row0 > 0 && wstream_seek(&sl[t].ws, sl[t].row0) != 0)) rc = -1;
     }
     if (rc == 0) {
+        thrd_t th[MAX_THREADS];
+        int started[MAX_THREADS] = {0};
         for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], z_slice_run, &sl[t]) == thrd_success;
         z_slice_run(&sl[0]);
         for (int t = 1; t < nt; t++) {
-            if (started[t]) thrd_join(th[t], NULL);
-            else z_slice_run(&sl[t]); /* no thread: run the slice here */
+            if (!started[t]) z_slice_run(&sl[t]); /* no thread: run the slice here */
+            else if (thrd_join(th[t], NULL) != thrd_success) rc = -1;
         }
     }
     for (int t = 0; t < nt; t++) {
@@ -176,7 +178,7 @@ uint64_t experiment_bytes(const gradexp_options *o)
     uint64_t C = o->classes, F = o->features, n = C * F;
     uint64_t per_class = 4 * (1 + 2 + 3 * (uint64_t)o->nlosses); /* z, scratch, p/logp/dz per head */
     uint64_t dense = n <= EXPERIMENT_DENSE_MAX ? 4 * n : 0;
-    uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * 256) + sizeof(wstream));
+    uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * (uint64_t)256) + sizeof(wstream));
     return C * per_class + 4 * F + dense + streams;
 }
 
@@ -215,8 +217,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     if (wstream_copy(&e->w_start, &ws) != 0 || wstream_copy(&e->w_cur, &ws) != 0) goto nomem;
     /* the printer reads rows [0, e) and [C - e, C) when it summarises */
     uint64_t edge = (uint64_t)o->print.edgeitems;
-    e->w_have_late = (o->show & (1u << SHOW_W)) && (uint64_t)C * F > (uint64_t)o->print.threshold &&
-                     C > 2 * edge;
+    e->w_have_late = (o->show & (1u << SHOW_W)) && (uint64_t)C * F > (uint64_t)o->print.threshold && C > 2 * edge;
     e->w_late_row = e->w_have_late ? C - edge : C;
     if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
     wstream_free(&ws);
@@ -226,8 +227,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
         for (size_t i = 0; i < C; i++) memcpy(e->w + i * F, wstream_rows(&dense, 1), F * sizeof *e->w);
         wstream_free(&dense);
     }
-    for (int h = 0; h < e->nheads; h++)
-        run_head(&e->heads[h], e->z, C, o->target, o->stable, o->cpu, scratch);
+    for (int h = 0; h < e->nheads; h++) run_head(&e->heads[h], e->z, C, o->target, o->stable, o->cpu, scratch);
     free(scratch);
     return EXP_OK;
 nomem:

@@ -15,11 +15,11 @@
 
 typedef struct {
     loss_kind kind;
-    float *p;        /* (C) sigmoid(z) or softmax(z) */
-    float *logp;     /* (C) the log-probabilities fed to nll (NULL for bce) */
-    float *dz;       /* (C) d loss / d z; W.grad = outer(dz, x) */
+    float *p;    /* (C) sigmoid(z) or softmax(z) */
+    float *logp; /* (C) the log-probabilities fed to nll (NULL for bce) */
+    float *dz;   /* (C) d loss / d z; W.grad = outer(dz, x) */
     float loss;
-    int nonfinite;   /* a nan or inf appeared in logp, loss or W.grad */
+    int nonfinite; /* a nan or inf appeared in logp, loss or W.grad */
 } head_result;
 
 /* W dense in memory only up to this many weights; beyond, it is streamed. */
@@ -27,10 +27,10 @@ typedef struct {
 
 typedef struct {
     size_t C, F;
-    float *x;        /* (F) */
-    float *w;        /* (C, F) row-major when C*F <= EXPERIMENT_DENSE_MAX,
+    float *x; /* (F) */
+    float *w; /* (C, F) row-major when C*F <= EXPERIMENT_DENSE_MAX,
                         else NULL (read W through experiment_view) */
-    float *z;        /* (C) W @ X, the same for every head */
+    float *z; /* (C) W @ X, the same for every head */
     head_result heads[MAX_LOSSES];
     int nheads;
     /* Replaying W for its view: a stream at row 0 and, for summarised
@@ -38,7 +38,7 @@ typedef struct {
     wstream w_start, w_late, w_cur;
     uint64_t w_late_row;
     int w_have_late;
-    uint64_t w_cur_row;       /* row held in w_row, or UINT64_MAX */
+    uint64_t w_cur_row; /* row held in w_row, or UINT64_MAX */
     const float *w_row;
 } experiment;
 

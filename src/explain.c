@@ -46,12 +46,21 @@ static void sb_add(sbuf *b, const char *fmt, ...)
         va_start(ap, fmt);
         int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
         va_end(ap);
-        if (n < 0) { b->oom = 1; return; }
-        if (b->s && b->len + (size_t)n < b->cap) { b->len += (size_t)n; return; }
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->s && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
         size_t cap = (b->cap ? b->cap : 256);
         while (cap <= b->len + (size_t)n) cap *= 2;
         char *s = realloc(b->s, cap);
-        if (!s) { b->oom = 1; return; }
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
         b->s = s;
         b->cap = cap;
     }
@@ -70,20 +79,20 @@ static int sb_say(FILE *out, sbuf *b, const char *first, const char *rest)
         while (p < end && *p == ' ') p++;
         if (p == end) break;
         size_t room = WRAP - strlen(prefix);
-        const char *line = p, *brk = NULL, *q = p;
-        while (q < end && (size_t)(q - line) <= room) {
+        const char *seg = p, *brk = NULL, *q = p; /* seg: the start of this output line */
+        while (q < end && (size_t)(q - seg) <= room) {
             if (*q == ' ') brk = q;
             q++;
         }
         const char *stop;
-        if (q == end && (size_t)(q - line) <= room) stop = end;
+        if (q == end && (size_t)(q - seg) <= room) stop = end;
         else if (brk) stop = brk;
-        else { /* a word longer than the line: break after it */
-            stop = line;
+        else {
+            stop = seg; /* a word longer than the line: break after it */
             while (stop < end && *stop != ' ') stop++;
         }
         if (fputs(prefix, out) == EOF) return -1;
-        for (const char *q2 = line; q2 < stop; q2++)
+        for (const char *q2 = seg; q2 < stop; q2++)
             if (putc(*q2 == NB[0] ? ' ' : *q2, out) == EOF) return -1;
         if (putc('\n', out) == EOF) return -1;
         p = stop;
@@ -100,10 +109,9 @@ static const char *num(char *buf, double v, int prec)
 {
     if (prec > NOTE_PREC_MAX) prec = NOTE_PREC_MAX;
     if (prec < 1) prec = 1;
-    if (isnan(v)) return strcpy(buf, "nan");
-    if (isinf(v)) return strcpy(buf, v > 0 ? "inf" : "-inf");
     double a = fabs(v);
-    if (v == 0 || (a >= pow(10.0, -prec) && a < 1e7)) snprintf(buf, 96, "%.*f", prec, v);
+    if (isnan(v) || isinf(v)) snprintf(buf, 96, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    else if (v == 0 || (a >= pow(10.0, -prec) && a < 1e7)) snprintf(buf, 96, "%.*f", prec, v);
     else snprintf(buf, 96, "%.*e", prec, v);
     return buf;
 }
@@ -121,7 +129,10 @@ static int sb_items(sbuf *b, const unsigned char *sel, size_t C, size_t count, i
     snprintf(Many, sizeof Many, "%s", many);
     if (cap) One[0] = (char)(One[0] - 'a' + 'A'), Many[0] = (char)(Many[0] - 'a' + 'A');
     const char *Every = cap ? "Every" : "every";
-    if (count == 0) { sb_add(b, "%s %s", cap ? "No" : "no", one); return 0; }
+    if (count == 0) {
+        sb_add(b, "%s %s", cap ? "No" : "no", one);
+        return 0;
+    }
     if (count == C) {
         if (C == 1) sb_add(b, "%s only %s", cap ? "The" : "the", one);
         else sb_add(b, "%s %s", Every, one);
@@ -192,18 +203,19 @@ enum why {
 };
 
 typedef struct {
-    unsigned char *kind;  /* (C) enum row_kind */
-    unsigned char *why;   /* (C) enum why */
-    unsigned char *sel;   /* (C) scratch for row lists */
+    size_t C;            /* rows: the length of kind, why and sel */
+    unsigned char *kind; /* (C) enum row_kind */
+    unsigned char *why;  /* (C) enum why */
+    unsigned char *sel;  /* (C) scratch for row lists */
     size_t nkind[ROW_UNCOMPARED + 1];
     size_t nwhy[WHY_KINDS];
     size_t nan_entries[WHY_KINDS], inf_entries[WHY_KINDS];
-    int negzero;          /* some zero row holds a -0 */
+    int negzero;                 /* some zero row holds a -0 */
     size_t t_pos, t_neg, t_zero; /* signs of the target row's entries */
-    size_t x_neg, x_pos;  /* signs of X */
-    int z_finite;         /* every logit finite */
-    size_t moving;        /* rows with some non-zero finite entry */
-    size_t mixed_rows;    /* finite rows with both positive and negative entries */
+    size_t x_neg, x_pos;         /* signs of X */
+    int z_finite;                /* every logit finite */
+    size_t moving;               /* rows with some non-zero finite entry */
+    size_t mixed_rows;           /* finite rows with both positive and negative entries */
 } facts;
 
 static void facts_free(facts *f)
@@ -246,6 +258,7 @@ static int facts_init(facts *f, const experiment *e, const head_result *r, size_
     size_t C = e->C, F = e->F;
     const float *x = e->x, *dz = r->dz;
     memset(f, 0, sizeof *f);
+    f->C = C;
     f->kind = malloc(C);
     f->why = calloc(C, 1);
     f->sel = malloc(C);
@@ -271,9 +284,19 @@ static int facts_init(facts *f, const experiment *e, const head_result *r, size_
         int neg0 = 0;
         for (size_t j = 0; j < F; j++) {
             float g = dz[i] * x[j];
-            if (isnan(g)) { nan++; continue; }
-            if (isinf(g)) { inf++; continue; }
-            if (g == 0) { zero++; neg0 |= signbit(g) != 0; continue; }
+            if (isnan(g)) {
+                nan++;
+                continue;
+            }
+            if (isinf(g)) {
+                inf++;
+                continue;
+            }
+            if (g == 0) {
+                zero++;
+                neg0 |= signbit(g) != 0;
+                continue;
+            }
             pos += g > 0;
             neg += g < 0;
             if (i == t || !t_ok) continue;
@@ -335,9 +358,9 @@ typedef struct {
     experiment *e;
     const gradexp_options *o;
     sbuf b;
-    int prec;       /* digits for numbers in notes */
-    int rc;         /* first failure: -1 write, -2 memory */
-    int err;        /* errno of the failed write */
+    int prec; /* digits for numbers in notes */
+    int rc;   /* first failure: -1 write, -2 memory */
+    int err;  /* errno of the failed write */
 } ctx;
 
 /* Records a failure (rc -1 or -2) unless one is recorded already; a write
@@ -384,7 +407,6 @@ static void section_inputs(ctx *c)
 {
     const experiment *e = c->e;
     const gradexp_options *o = c->o;
-    char n1[96];
     sbuf *b = &c->b;
     sb_add(b, "gradexp --explain: the softmax-vs-sigmoid experiment step by step (seed ");
     sb_seed(b, o->seed);
@@ -392,11 +414,15 @@ static void section_inputs(ctx *c)
            o->no_abs ? ", --no-abs" : "", o->stable ? ", --stable" : "");
     para(c);
     line(c, "\n== Inputs\n");
-    sb_add(b, "X = randn(%zu)%s:", e->F, o->no_abs ? ", kept signed (--no-abs)" : ", then its absolute values as in the blog");
+    sb_add(b, "X = randn(%zu)%s:", e->F,
+           o->no_abs ? ", kept signed (--no-abs)" : ", then its absolute values as in the blog");
     para(c);
     show(c, experiment_view(c->e, -1, SHOW_X, NULL));
     sb_add(b, "W = randn(%zu, %zu)", e->C, e->F);
-    if (o->has_init_std) sb_add(b, " * %s", num(n1, (double)(float)o->init_std, c->prec));
+    if (o->has_init_std) {
+        char n1[96];
+        sb_add(b, " * %s", num(n1, (double)(float)o->init_std, c->prec));
+    }
     sb_add(b, "%s; row i holds the %zu weights of class i:", o->no_abs ? "" : ", absolute values", e->F);
     para(c);
     show(c, experiment_view(c->e, -1, SHOW_W, NULL));
@@ -409,35 +435,43 @@ static void section_logits(ctx *c)
     if (c->rc) return; /* after a failure, stop working */
     const experiment *e = c->e;
     size_t C = e->C, t = c->o->target;
-    char n1[96], n2[96];
+    char n1[96];
     sbuf *b = &c->b;
     line(c, "\n== Logits z = W @ X (one per class; every head starts from this z)\n");
     show(c, experiment_view(c->e, -1, SHOW_Z, NULL));
     size_t nnf = 0, argmax = 0, above = 0;
     double maxabs = 0;
     for (size_t i = 0; i < C; i++) {
-        if (!isfinite(e->z[i])) { nnf++; continue; }
+        if (!isfinite(e->z[i])) {
+            nnf++;
+            continue;
+        }
         if (!isfinite(e->z[argmax]) || e->z[i] > e->z[argmax]) argmax = i;
         if (e->z[i] > e->z[t]) above++;
-        if (fabs(e->z[i]) > maxabs) maxabs = fabs(e->z[i]);
+        if (fabsf(e->z[i]) > maxabs) maxabs = fabsf(e->z[i]);
     }
     if (nnf) {
-        sb_add(b, "%zu of %zu logits are nan or inf: the weights or their products overflowed float32, "
-                  "and everything computed from them below inherits it.", nnf, C);
+        sb_add(b,
+               "%zu of %zu logits are nan or inf: the weights or their products overflowed float32, "
+               "and everything computed from them below inherits it.",
+               nnf, C);
         para(c);
         return;
     }
     sb_add(b, "z[i] is row i of W dotted with X.");
     if (C > 1) {
-        if (above == 0)
-            sb_add(b, " The target class %zu has the largest logit, %s.", t, num(n1, e->z[t], c->prec));
-        else
-            sb_add(b, " The largest logit is class %zu's (%s); the target class %zu has %s, rank %zu of %zu.",
-                   argmax, num(n1, e->z[argmax], c->prec), t, num(n2, e->z[t], c->prec), above + 1, C);
+        if (above == 0) sb_add(b, " The target class %zu has the largest logit, %s.", t, num(n1, e->z[t], c->prec));
+        else {
+            char n2[96];
+            sb_add(b, " The largest logit is class %zu's (%s); the target class %zu has %s, rank %zu of %zu.", argmax,
+                   num(n1, e->z[argmax], c->prec), t, num(n2, e->z[t], c->prec), above + 1, C);
+        }
     }
     if (maxabs > 88.72)
-        sb_add(b, " Logits reach %s in size, beyond the range of float32's exp (about 88.7): expect "
-                  "probabilities that round to exactly 0 or 1 below.", num(n1, maxabs, c->prec));
+        sb_add(b,
+               " Logits reach %s in size, beyond the range of float32's exp (about 88.7): expect "
+               "probabilities that round to exactly 0 or 1 below.",
+               num(n1, maxabs, c->prec));
     para(c);
 }
 
@@ -490,7 +524,8 @@ static void head_probs(ctx *c, const head_result *r)
     char n1[96];
     sbuf *b = &c->b;
     int sig = r->kind != LOSS_SOFTMAX;
-    sb_add(b, "Probabilities p = %s:", sig ? "sigmoid(z), each class on its own" : "softmax(z), shared among the classes");
+    sb_add(b,
+           "Probabilities p = %s:", sig ? "sigmoid(z), each class on its own" : "softmax(z), shared among the classes");
     para(c);
     show(c, experiment_view(c->e, (int)(r - e->heads), SHOW_P, NULL));
     float fs = 0.0f;
@@ -510,11 +545,15 @@ static void head_probs(ctx *c, const head_result *r)
     if (sig) {
         double half_ulp = 0.5 * pow(10.0, -(c->prec > NOTE_PREC_MAX ? NOTE_PREC_MAX : c->prec));
         if (fabs(ds - 1.0) < half_ulp)
-            sb_add(b, " The probabilities sum to %s, near 1 here only by chance: sigmoid does not normalise "
-                      "across classes.", num(n1, ds, c->prec));
+            sb_add(b,
+                   " The probabilities sum to %s, near 1 here only by chance: sigmoid does not normalise "
+                   "across classes.",
+                   num(n1, ds, c->prec));
         else
-            sb_add(b, " They sum to %s, not 1: sigmoid scores each class independently, so nothing makes "
-                      "them add up to 1.", num(n1, ds, c->prec));
+            sb_add(b,
+                   " They sum to %s, not 1: sigmoid scores each class independently, so nothing makes "
+                   "them add up to 1.",
+                   num(n1, ds, c->prec));
     } else {
         sb_add(b, " They sum to 1 in exact arithmetic (softmax divides by the sum over classes);");
         if (fs == 1.0f) sb_add(b, " the float32 values as computed add up to exactly 1 in float32");
@@ -530,7 +569,6 @@ static void head_loss(ctx *c, const head_result *r)
     if (c->rc) return; /* after a failure, stop working */
     size_t t = c->o->target;
     int stable = c->o->stable;
-    char n1[96], n2[96];
     sbuf *b = &c->b;
     float scalar;
     switch (r->kind) {
@@ -546,16 +584,19 @@ static void head_loss(ctx *c, const head_result *r)
         if (c->e->C == 1)
             sb_add(b, "Loss = binary cross-entropy of the single class against its label 1: -log" NB "p[0].");
         else
-            sb_add(b, "Loss = mean over the %zu classes of binary cross-entropy against one_hot(y): "
-                      "-log" NB "p[%zu] for the target and -log(1" NB "-" NB "p[i]) for every other class, so "
-                      "every probability enters it.", c->e->C, t);
+            sb_add(b,
+                   "Loss = mean over the %zu classes of binary cross-entropy against one_hot(y): "
+                   "-log" NB "p[%zu] for the target and -log(1" NB "-" NB "p[i]) for every other class, so "
+                   "every probability enters it.",
+                   c->e->C, t);
         break;
     }
     para(c);
     show(c, experiment_view(c->e, (int)(r - c->e->heads), SHOW_LOSS, &scalar));
     if (isinf(r->loss)) {
-        sb_add(b, "The loss is %s: log p[%zu] = log(%s)%s.", num(n1, r->loss, c->prec), t,
-               num(n2, r->p[t], c->prec), r->p[t] == 0.0f ? " = -inf, the target's probability having rounded to 0" : "");
+        char n1[96], n2[96];
+        sb_add(b, "The loss is %s: log p[%zu] = log(%s)%s.", num(n1, r->loss, c->prec), t, num(n2, r->p[t], c->prec),
+               r->p[t] == 0.0f ? " = -inf, the target's probability having rounded to 0" : "");
         para(c);
     } else if (isnan(r->loss)) {
         sb_add(b, "The loss is nan.");
@@ -588,7 +629,7 @@ static void sb_exact(ctx *c, double g, loss_kind kind, size_t t)
 static void notes_zero(ctx *c, const head_result *r, facts *f)
 {
     const experiment *e = c->e;
-    size_t C = e->C, t = c->o->target;
+    size_t C = f->C, t = c->o->target;
     char n1[96];
     sbuf *b = &c->b;
     size_t nz = f->nkind[ROW_ZERO];
@@ -628,9 +669,10 @@ static void notes_zero(ctx *c, const head_result *r, facts *f)
             pl = sb_rows(b, f->sel, C, n, 1);
         }
         if (w == WHY_UNREAD) {
-            sb_add(b, ": the loss reads only log p[%zu], and under sigmoid p[%zu] depends on z[%zu] alone, so "
-                      "dz[i] = 0 for every other class and %s no gradient at all.", t, t, t,
-                   pl ? "their weights get" : "its weights get");
+            sb_add(b,
+                   ": the loss reads only log p[%zu], and under sigmoid p[%zu] depends on z[%zu] alone, so "
+                   "dz[i] = 0 for every other class and %s no gradient at all.",
+                   t, t, t, pl ? "their weights get" : "its weights get");
         } else if (w == WHY_P0) {
             double gap = INFINITY, zmax = -INFINITY;
             for (size_t i = 0; i < C; i++)
@@ -638,11 +680,11 @@ static void notes_zero(ctx *c, const head_result *r, facts *f)
             for (size_t i = 0; i < C; i++)
                 if (f->sel[i] && zmax - e->z[i] < gap) gap = zmax - e->z[i];
             if (r->kind == LOSS_SOFTMAX)
-                sb_add(b, ": %s softmax probabilit%s 0 in float32 (logit%s at least %s below the largest; "
-                          "exp underflows), so dz[i] = p[i] = 0.", pl ? "their" : "its", pl ? "ies are" : "y is",
-                       pl ? "s" : "", num(n1, gap, c->prec));
-            else
-                sb_add(b, ": sigmoid(z[i]) is 0 in float32 there, so dz[i] = p[i] / %zu = 0.", C);
+                sb_add(b,
+                       ": %s softmax probabilit%s 0 in float32 (logit%s at least %s below the largest; "
+                       "exp underflows), so dz[i] = p[i] = 0.",
+                       pl ? "their" : "its", pl ? "ies are" : "y is", pl ? "s" : "", num(n1, gap, c->prec));
+            else sb_add(b, ": sigmoid(z[i]) is 0 in float32 there, so dz[i] = p[i] / %zu = 0.", C);
         } else {
             sb_add(b, ": dz[i] * x[j] rounds to 0 in float32 in every column.");
         }
@@ -660,11 +702,13 @@ static void notes_zero(ctx *c, const head_result *r, facts *f)
         } else {
             if (r->p[t] == 1.0f) {
                 sb_add(b, " p[%zu] rounded to exactly 1 in float32 (", t);
-                if (r->kind == LOSS_SOFTMAX) sb_add(b, "z[%zu] is %s above every other logit", t,
-                                                    num(n1, softmax_gap(e, t), c->prec));
+                if (r->kind == LOSS_SOFTMAX)
+                    sb_add(b, "z[%zu] is %s above every other logit", t, num(n1, softmax_gap(e, t), c->prec));
                 else sb_add(b, "z[%zu] = %s", t, num(n1, e->z[t], c->prec));
-                sb_add(b, "), so the gradient, %sp[%zu]" NB "-" NB "1%s in exact arithmetic, comes out 0; exactly it "
-                          "is ", r->kind == LOSS_BCE ? "(" : "", t, r->kind == LOSS_BCE ? ")" NB "/" NB "C" : "");
+                sb_add(b,
+                       "), so the gradient, %sp[%zu]" NB "-" NB "1%s in exact arithmetic, comes out 0; exactly it "
+                       "is ",
+                       r->kind == LOSS_BCE ? "(" : "", t, r->kind == LOSS_BCE ? ")" NB "/" NB "C" : "");
             } else {
                 sb_add(b, " dz[%zu] rounded to 0 in float32; exactly it is ", t);
             }
@@ -673,7 +717,10 @@ static void notes_zero(ctx *c, const head_result *r, facts *f)
             if (!c->o->stable && r->kind == LOSS_SIGMOID) {
                 float dzt = 0;
                 int ok = stable_run(e, r->kind, t, c->o->cpu, &dzt);
-                if (ok < 0) { c->b.oom = 1; return; }
+                if (ok < 0) {
+                    c->b.oom = 1;
+                    return;
+                }
                 if (ok && dzt != 0.0f)
                     sb_add(b, " --stable (logsigmoid) keeps it: dz[%zu] = %s.", t, num(n1, dzt, c->prec));
             }
@@ -686,7 +733,7 @@ static void notes_zero(ctx *c, const head_result *r, facts *f)
 static void notes_nonfinite(ctx *c, const head_result *r, facts *f)
 {
     const experiment *e = c->e;
-    size_t C = e->C, t = c->o->target;
+    size_t C = f->C, t = c->o->target;
     char n1[96], n2[96];
     sbuf *b = &c->b;
     if (f->nkind[ROW_NONFINITE] == 0) return;
@@ -702,13 +749,15 @@ static void notes_nonfinite(ctx *c, const head_result *r, facts *f)
         switch (w) {
         case WHY_LOG0:
             if (r->kind == LOSS_SOFTMAX)
-                sb_add(b, ": p[%zu] = softmax(z)[%zu] is 0 in float32 (z[%zu] is %s below the largest logit), so "
-                          "log p[%zu] = -inf and the loss is inf; the backward's -1 / p[%zu] = -inf times p[%zu] = 0 "
-                          "is nan, and softmax's backward spreads it to every row.", t, t, t,
-                       num(n1, zmax - e->z[t], c->prec), t, t, t);
+                sb_add(b,
+                       ": p[%zu] = softmax(z)[%zu] is 0 in float32 (z[%zu] is %s below the largest logit), so "
+                       "log p[%zu] = -inf and the loss is inf; the backward's -1 / p[%zu] = -inf times p[%zu] = 0 "
+                       "is nan, and softmax's backward spreads it to every row.",
+                       t, t, t, num(n1, zmax - e->z[t], c->prec), t, t, t);
             else
-                sb_add(b, ": p[%zu] = sigmoid(z[%zu]) is 0 in float32 (z[%zu] = %s), so log p[%zu] = -inf and the "
-                          "loss is inf; the backward multiplies -1 / p[%zu] = -inf by p[%zu] = 0, which is nan.",
+                sb_add(b,
+                       ": p[%zu] = sigmoid(z[%zu]) is 0 in float32 (z[%zu] = %s), so log p[%zu] = -inf and the "
+                       "loss is inf; the backward multiplies -1 / p[%zu] = -inf by p[%zu] = 0, which is nan.",
                        t, t, t, num(n1, e->z[t], c->prec), t, t, t);
             break;
         case WHY_RECIP:
@@ -716,26 +765,30 @@ static void notes_nonfinite(ctx *c, const head_result *r, facts *f)
                    num(n1, r->p[t], c->prec), t);
             break;
         case WHY_SIG_P0:
-            sb_add(b, ": sigmoid(z[i]) is 0 in float32 there, and log's backward divides %s zero upstream "
-                      "gradient by it, 0" NB "/" NB "0" NB "=" NB "nan, in %s that should be zero.", pl ? "their" : "its",
-                   pl ? "rows" : "a row");
+            sb_add(b,
+                   ": sigmoid(z[i]) is 0 in float32 there, and log's backward divides %s zero upstream "
+                   "gradient by it, 0" NB "/" NB "0" NB "=" NB "nan, in %s that should be zero.",
+                   pl ? "their" : "its", pl ? "rows" : "a row");
             break;
         case WHY_SOFTMAX_P0: {
             unsigned char *zero = malloc(C);
-            if (!zero) { c->b.oom = 1; return; }
+            if (!zero) {
+                c->b.oom = 1;
+                return;
+            }
             size_t nzp = 0;
             for (size_t k = 0; k < C; k++) nzp += zero[k] = k != t && r->p[k] == 0.0f;
             sb_add(b, ": the softmax probabilit%s of ", nzp == 1 ? "y" : "ies");
             int pl0 = sb_items(b, zero, C, nzp, 0, "class", "classes");
             free(zero);
-            sb_add(b, " %s 0 in float32, and log's backward divides %s zero upstream gradient by %s, "
-                      "0" NB "/" NB "0" NB "=" NB "nan, which softmax's backward, a sum over every class, spreads "
-                      "to every row.", pl0 ? "are" : "is", pl0 ? "their" : "its", pl0 ? "them" : "it");
+            sb_add(b,
+                   " %s 0 in float32, and log's backward divides %s zero upstream gradient by %s, "
+                   "0" NB "/" NB "0" NB "=" NB "nan, which softmax's backward, a sum over every class, spreads "
+                   "to every row.",
+                   pl0 ? "are" : "is", pl0 ? "their" : "its", pl0 ? "them" : "it");
             break;
         }
-        case WHY_Z:
-            sb_add(b, ": the logits themselves are not finite.");
-            break;
+        case WHY_Z: sb_add(b, ": the logits themselves are not finite."); break;
         default: {
             size_t i0 = 0;
             while (!f->sel[i0]) i0++;
@@ -748,13 +801,16 @@ static void notes_nonfinite(ctx *c, const head_result *r, facts *f)
     if (!c->o->stable && r->kind != LOSS_BCE) {
         float dzt = 0;
         int ok = stable_run(e, r->kind, t, c->o->cpu, &dzt);
-        if (ok < 0) { c->b.oom = 1; return; }
+        if (ok < 0) {
+            c->b.oom = 1;
+            return;
+        }
         if (ok)
-            sb_add(b, "Try --stable: %s computes the log-probabilities without taking the log of a rounded "
-                      "probability, and on these logits its loss and gradient are all finite.",
+            sb_add(b,
+                   "Try --stable: %s computes the log-probabilities without taking the log of a rounded "
+                   "probability, and on these logits its loss and gradient are all finite.",
                    r->kind == LOSS_SIGMOID ? "logsigmoid" : "log_softmax");
-        else
-            sb_add(b, "--stable does not avoid it here: the stable kernels give nan or inf on these logits too.");
+        else sb_add(b, "--stable does not avoid it here: the stable kernels give nan or inf on these logits too.");
         bullet(c);
     }
 }
@@ -777,8 +833,9 @@ static void notes_target(ctx *c, const head_result *r, facts *f)
         sb_add(b, ".");
     }
     if (r->dz[t] != 0)
-        sb_add(b, " A descent step W" NB "-=" NB "lr" NB "*" NB "W.grad changes logit i by "
-                  "-lr" NB "*" NB "dz[i]" NB "*" NB "|X|^2, so it %s the target's logit.",
+        sb_add(b,
+               " A descent step W" NB "-=" NB "lr" NB "*" NB "W.grad changes logit i by "
+               "-lr" NB "*" NB "dz[i]" NB "*" NB "|X|^2, so it %s the target's logit.",
                r->dz[t] < 0 ? "raises" : "lowers");
     bullet(c);
 }
@@ -787,21 +844,23 @@ static void notes_target(ctx *c, const head_result *r, facts *f)
 static void notes_relative(ctx *c, const head_result *r, facts *f)
 {
     const experiment *e = c->e;
-    size_t C = e->C, F = e->F, t = c->o->target;
+    size_t C = f->C, F = e->F, t = c->o->target;
     sbuf *b = &c->b;
     if (C == 1) return;
     size_t others = f->nkind[ROW_OPPOSITE] + f->nkind[ROW_SAME] + f->nkind[ROW_MIXED] + f->nkind[ROW_UNCOMPARED];
     if (others == 0) return;
     if (f->kind[t] != ROW_TARGET) {
-        for (size_t i = 0; i < C; i++)
-            f->sel[i] = f->kind[i] >= ROW_OPPOSITE;
+        for (size_t i = 0; i < C; i++) f->sel[i] = f->kind[i] >= ROW_OPPOSITE;
         int pl = sb_rows(b, f->sel, C, others, 1);
         sb_add(b, " %s a gradient, but the target row is %s, so there is no sign to compare %s with.",
                pl ? "get" : "gets", f->kind[t] == ROW_ZERO ? "zero" : "not finite", pl ? "them" : "it");
         bullet(c);
         return;
     }
-    static const struct { enum row_kind k; const char *one, *many, *tail; } K[] = {
+    static const struct {
+        enum row_kind k;
+        const char *one, *many, *tail;
+    } K[] = {
         {ROW_OPPOSITE, "has", "have", "the opposite sign of the target row"},
         {ROW_SAME, "has", "have", "the same sign as the target row"},
     };
@@ -819,9 +878,9 @@ static void notes_relative(ctx *c, const head_result *r, facts *f)
                all ? "in every column" : "in every column where both are non-zero");
         /* row i is dz[i] * X, so its sign against the target row is that of dz[i] / dz[t] */
         int lowers = (K[q].k == ROW_OPPOSITE) == (r->dz[t] < 0);
-        sb_add(b, ": %s dz %s %s, so the same step %s %s logit%s%s.", pl ? "their" : "its",
-               pl ? "values are" : "is", lowers ? "positive" : "negative", lowers ? "lowers" : "raises",
-               pl ? "their" : "its", pl ? "s" : "", K[q].k == ROW_SAME ? " too" : "");
+        sb_add(b, ": %s dz %s %s, so the same step %s %s logit%s%s.", pl ? "their" : "its", pl ? "values are" : "is",
+               lowers ? "positive" : "negative", lowers ? "lowers" : "raises", pl ? "their" : "its", pl ? "s" : "",
+               K[q].k == ROW_SAME ? " too" : "");
         bullet(c);
     }
     size_t n = select_rows(f, C, ROW_MIXED, WHY_NONE);
@@ -838,20 +897,24 @@ static void notes_relative(ctx *c, const head_result *r, facts *f)
         bullet(c);
     }
     if (f->x_neg && f->x_pos && f->nkind[ROW_MIXED] == 0 && f->nkind[ROW_UNCOMPARED] == 0)
-        sb_add(b, "X is signed (%zu of %zu entries negative), so %zu of the %zu rows that move mix positive "
-                  "and negative entries; but every row is dz[i] * X, a multiple of the same X, so against the "
-                  "target row its sign is the same in every column.", f->x_neg, F, f->mixed_rows, f->moving);
+        sb_add(b,
+               "X is signed (%zu of %zu entries negative), so %zu of the %zu rows that move mix positive "
+               "and negative entries; but every row is dz[i] * X, a multiple of the same X, so against the "
+               "target row its sign is the same in every column.",
+               f->x_neg, F, f->mixed_rows, f->moving);
     bullet(c);
 }
 
-static double fmax_d(double a, double b) { return a > b ? a : b; }
+static double fmax_d(double a, double b)
+{
+    return a > b ? a : b;
+}
 
 /* softmax: every column of W.grad sums to zero, up to rounding. */
 static void notes_columns(ctx *c, const head_result *r, facts *f)
 {
     const experiment *e = c->e;
-    size_t C = e->C, F = e->F;
-    char n1[96], n2[96], n3[96];
+    size_t C = f->C, F = e->F;
     sbuf *b = &c->b;
     if (f->nkind[ROW_NONFINITE]) return;
     float *fs = malloc(F * sizeof *fs);
@@ -897,6 +960,7 @@ static void notes_columns(ctx *c, const head_result *r, facts *f)
     if (nzero == F) {
         sb_add(b, "Every column sums to exactly 0 here.");
     } else {
+        char n1[96], n2[96], n3[96];
         sb_add(b, "The largest of these is %s in size (summing the same values in double: %s), ",
                num(n1, fmax, c->prec), num(n2, dmax, c->prec));
         sb_add(b, "against columns whose entries add up to at most %s in size: ", num(n3, gmax, c->prec));
@@ -907,7 +971,8 @@ static void notes_columns(ctx *c, const head_result *r, facts *f)
             sb_add(b, "up to %s of a column's size, more than float32 rounding alone would explain.",
                    num(n1, ratio, 2));
     }
-    if (small) sb_add(b, " So a descent step keeps each column's total weight: it only shifts weight between the classes.");
+    if (small)
+        sb_add(b, " So a descent step keeps each column's total weight: it only shifts weight between the classes.");
     para(c);
     free(fs), free(ds), free(as);
 }
@@ -915,8 +980,7 @@ static void notes_columns(ctx *c, const head_result *r, facts *f)
 /* bce: what happens to the rows other than the target. */
 static void notes_bce(ctx *c, const head_result *r, facts *f)
 {
-    const experiment *e = c->e;
-    size_t C = e->C, t = c->o->target;
+    size_t C = f->C, t = c->o->target;
     sbuf *b = &c->b;
     if (C == 1) return;
     size_t down = 0, up = 0;
@@ -932,8 +996,8 @@ static void notes_bce(ctx *c, const head_result *r, facts *f)
     } else if (down) {
         sb_add(b, " ");
         int pl = sb_rows(b, f->sel, C, down, 1);
-        sb_add(b, " (%zu of the %zu other rows) %s dz[i] = p[i] / %zu > 0: a descent step lowers %s logit%s.",
-               down, C - 1, pl ? "have" : "has", C, pl ? "their" : "its", pl ? "s" : "");
+        sb_add(b, " (%zu of the %zu other rows) %s dz[i] = p[i] / %zu > 0: a descent step lowers %s logit%s.", down,
+               C - 1, pl ? "have" : "has", C, pl ? "their" : "its", pl ? "s" : "");
     }
     if (up) sb_add(b, " %zu other row%s negative dz.", up, up == 1 ? " has a" : "s have");
     bullet(c);
@@ -1011,15 +1075,19 @@ static void section_summary(ctx *c)
         pos += d > 0;
     }
     if (neg == e->nheads)
-        sb_add(b, "Every head gives the target row the same sign (dz[%zu] < 0): each raises the target's logit; "
-                  "they differ in what they do to the other rows.", t);
-    else if (pos == e->nheads)
-        sb_add(b, "Every head gives the target row the same sign (dz[%zu] > 0).", t);
+        sb_add(b,
+               "Every head gives the target row the same sign (dz[%zu] < 0): each raises the target's logit; "
+               "they differ in what they do to the other rows.",
+               t);
+    else if (pos == e->nheads) sb_add(b, "Every head gives the target row the same sign (dz[%zu] > 0).", t);
     else {
         char n1[96];
         sb_add(b, "The heads do not agree on the sign of the target row: dz[%zu] is", t);
         for (int h = 0; h < e->nheads; h++)
-            sb_add(b, "%s %s (%s)", h == 0 ? "" : h + 1 == e->nheads ? " and" : ",",
+            sb_add(b, "%s %s (%s)",
+                   h == 0               ? ""
+                   : h + 1 == e->nheads ? " and"
+                                        : ",",
                    num(n1, e->heads[h].dz[t], c->prec), LOSS_NAMES[e->heads[h].kind]);
         sb_add(b, ".");
     }

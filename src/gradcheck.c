@@ -30,16 +30,22 @@ typedef struct {
     int stable;
     size_t C, t;
     const float *z;
-    double m;          /* softmax: max of z (a shift; any constant works) */
-    double *e;         /* softmax: exp(z[k] - m) */
-    double *rest;      /* softmax: sum of e[k] over every k except this one */
+    double m;     /* softmax: max of z (a shift; any constant works) */
+    double *e;    /* softmax: exp(z[k] - m) */
+    double *rest; /* softmax: sum of e[k] over every k except this one */
 } fd_ctx;
 
 /* -log(sigmoid(u)) as the blog writes it: log of the probability. */
-static double nll_sigmoid_naive(double u) { return -log(1.0 / (1.0 + exp(-u))); }
+static double nll_sigmoid_naive(double u)
+{
+    return -log(1.0 / (1.0 + exp(-u)));
+}
 
 /* log1p(exp(-|u|)), the smooth part of -logsigmoid and of bce. */
-static double softplus_tail(double u) { return log1p(exp(-fabs(u))); }
+static double softplus_tail(double u)
+{
+    return log1p(exp(-fabs(u)));
+}
 
 /* min(z + d, 0) - min(z - d, 0), exactly where both sides agree in sign. */
 static double min0_diff(double z, double d)
@@ -297,21 +303,20 @@ static int report_failure(gc_out *w, const gradcheck_result *r, const experiment
     int naive = !r->stable && r->kind != LOSS_BCE;
     if (r->nonfinite_a || r->nonfinite_dz) {
         say(w, "%s: FAIL - the analytic W.grad holds nan or inf\n", name);
-        say(w, "  in %zu of %zu weights checked; dz is nan or inf in %zu of %zu rows\n", r->nonfinite_a,
-                r->checked, r->nonfinite_dz, e->C);
+        say(w, "  in %zu of %zu weights checked; dz is nan or inf in %zu of %zu rows\n", r->nonfinite_a, r->checked,
+            r->nonfinite_dz, e->C);
     }
     if (r->nonfinite_n)
-        say(w, "%s: FAIL - the double reference is nan or inf in %zu of %zu weights\n%s", name,
-                r->nonfinite_n, r->checked,
-                naive ? "  checked: the naive loss overflows even in double\n" : "  checked\n");
+        say(w, "%s: FAIL - the double reference is nan or inf in %zu of %zu weights\n%s", name, r->nonfinite_n,
+            r->checked, naive ? "  checked: the naive loss overflows even in double\n" : "  checked\n");
     if (r->nonfinite_a || r->nonfinite_n)
-        say(w, "  e.g. W.grad[%zu][%zu] = %s, the double reference gives %s\n", r->bad_i, r->bad_j,
-                val(b1, r->bad_a), val(b2, r->bad_n));
+        say(w, "  e.g. W.grad[%zu][%zu] = %s, the double reference gives %s\n", r->bad_i, r->bad_j, val(b1, r->bad_a),
+            val(b2, r->bad_n));
     if (r->over_tol) {
-        say(w, "%s: FAIL - %zu of %zu weights outside the tolerance; worst W[%zu][%zu]:\n", name,
-                r->over_tol, r->checked, r->worst_i, r->worst_j);
+        say(w, "%s: FAIL - %zu of %zu weights outside the tolerance; worst W[%zu][%zu]:\n", name, r->over_tol,
+            r->checked, r->worst_i, r->worst_j);
         say(w, "  analytic %s, numeric %s, |a - n| = %.3g (%.3g x tolerance)\n", val(b1, r->worst_a),
-                val(b2, r->worst_n), fabs(r->worst_a - r->worst_n), r->worst);
+            val(b2, r->worst_n), fabs(r->worst_a - r->worst_n), r->worst);
     }
     if (naive && (r->nonfinite_a || r->nonfinite_dz || r->nonfinite_n)) {
         float *dz = malloc(e->C * sizeof *dz);
@@ -323,18 +328,18 @@ static int report_failure(gc_out *w, const gradcheck_result *r, const experiment
         }
         free(dz);
         if (s.pass)
-            say(w, "  the naive log(%s(z)) breaks down in float32 here; with --stable\n"
-                         "  (%s) this head passes, at %.2g of the tolerance\n",
-                    name, r->kind == LOSS_SIGMOID ? "logsigmoid" : "log_softmax", s.worst);
+            say(w,
+                "  the naive log(%s(z)) breaks down in float32 here; with --stable\n"
+                "  (%s) this head passes, at %.2g of the tolerance\n",
+                name, r->kind == LOSS_SIGMOID ? "logsigmoid" : "log_softmax", s.worst);
         else
             say(w, "  --stable (%s) does not avoid it: that head fails too\n",
-                    r->kind == LOSS_SIGMOID ? "logsigmoid" : "log_softmax");
+                r->kind == LOSS_SIGMOID ? "logsigmoid" : "log_softmax");
     }
     return GRADCHECK_OK;
 }
 
-int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p,
-                     int *nfailed)
+int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p, int *nfailed)
 {
     gc_out w = {out, 0, 0};
     *nfailed = 0;
@@ -352,8 +357,8 @@ int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, c
     const gradcheck_result *sampled = NULL;
     for (int h = 0; h < e->nheads; h++) {
         gradcheck_result *r = &res[h];
-        if (gradcheck_head(r, e->x, e->z, e->heads[h].dz, e->C, e->F, o->target, e->heads[h].kind, o->stable,
-                           p) != GRADCHECK_OK)
+        if (gradcheck_head(r, e->x, e->z, e->heads[h].dz, e->C, e->F, o->target, e->heads[h].kind, o->stable, p) !=
+            GRADCHECK_OK)
             return GRADCHECK_NOMEM;
         char count[64];
         snprintf(count, sizeof count, "%zu/%zu", r->checked, e->C * e->F);
@@ -366,16 +371,15 @@ int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, c
         if (!r->pass) ++*nfailed;
     }
     if (sampled)
-        say(&w, "Sampled: %zu of %zu rows, %zu of %zu columns\n"
-                     "  (evenly spaced from the first to the last, plus the target row; every\n"
-                     "  weight is checked up to %zu rows by %zu columns).\n",
-                sampled->rows, e->C, sampled->cols, e->F, p->max_rows, p->max_cols);
+        say(&w,
+            "Sampled: %zu of %zu rows, %zu of %zu columns\n"
+            "  (evenly spaced from the first to the last, plus the target row; every\n"
+            "  weight is checked up to %zu rows by %zu columns).\n",
+            sampled->rows, e->C, sampled->cols, e->F, p->max_rows, p->max_cols);
     for (int h = 0; h < e->nheads; h++)
         if (!res[h].pass && report_failure(&w, &res[h], e, o, p) != GRADCHECK_OK) return GRADCHECK_NOMEM;
-    if (*nfailed)
-        say(&w, "gradcheck: FAILED (%d of %d heads)\n", *nfailed, e->nheads);
-    else
-        say(&w, "gradcheck: passed (%d head%s)\n", e->nheads, e->nheads == 1 ? "" : "s");
+    if (*nfailed) say(&w, "gradcheck: FAILED (%d of %d heads)\n", *nfailed, e->nheads);
+    else say(&w, "gradcheck: passed (%d head%s)\n", e->nheads, e->nheads == 1 ? "" : "s");
     if (!w.failed && (fflush(out) != 0 || ferror(out))) {
         w.failed = 1;
         w.err = errno;

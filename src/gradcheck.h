@@ -27,24 +27,26 @@
 #include "options.h"
 
 typedef struct {
-    double h;         /* finite-difference step on each weight */
-    double atol;      /* absolute tolerance */
-    double rtol;      /* relative tolerance */
-    size_t max_rows;  /* every row is checked up to this many, else a sample */
-    size_t max_cols;  /* every column is checked up to this many, else a sample */
+    double h;        /* finite-difference step on each weight */
+    double atol;     /* absolute tolerance */
+    double rtol;     /* relative tolerance */
+    size_t max_rows; /* every row is checked up to this many, else a sample */
+    size_t max_cols; /* every column is checked up to this many, else a sample */
 } gradcheck_params;
 
 /* h = 1e-6, atol = 1e-5, rtol = 1e-3 (torch.autograd.gradcheck's defaults,
  * see the README for why they suit a float32 analytic gradient), every
  * weight checked up to 1000 rows by 1000 columns. */
+/* (clang-format 14 would lay this braced macro body out as a block.) */
+/* clang-format off */
 #define GRADCHECK_PARAMS_DEFAULT {1e-6, 1e-5, 1e-3, 1000, 1000}
+/* clang-format on */
 
 /* What the check of one head found. Indices are (row, column) of W. */
 typedef struct {
     loss_kind kind;
     int stable;
     size_t rows, cols;       /* rows and columns checked */
-    int sampled;             /* rows < C or cols < F */
     size_t checked;          /* weights checked: rows * cols */
     size_t over_tol;         /* finite entries with |a - n| > atol + rtol|n| */
     size_t nonfinite_a;      /* checked entries whose analytic value is nan/inf */
@@ -58,7 +60,8 @@ typedef struct {
     double worst_a, worst_n; /* the two values there */
     size_t bad_i, bad_j;     /* first non-finite entry (when there is one) */
     double bad_a, bad_n;
-    int pass;                /* all finite and within tolerance */
+    int sampled; /* rows < C or cols < F */
+    int pass;    /* all finite and within tolerance */
 } gradcheck_result;
 
 /* Status codes of this module. */
@@ -85,7 +88,6 @@ int gradcheck_head(gradcheck_result *r, const float *x, const float *z, const fl
  * GRADCHECK_OK, GRADCHECK_WRITE (a write failed; errno as that write left
  * it; out may hold a prefix) or GRADCHECK_NOMEM (nothing more is
  * written). */
-int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p,
-                     int *nfailed);
+int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p, int *nfailed);
 
 #endif

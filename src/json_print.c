@@ -23,6 +23,8 @@
 /* Shortest round-trip decimals of float32 values                           */
 /* ------------------------------------------------------------------------ */
 
+/* 10^0 .. 10^19, a few to a line (clang-format would give each its own). */
+/* clang-format off */
 static const uint64_t POW10[20] = {
     1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
     10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
@@ -30,13 +32,14 @@ static const uint64_t POW10[20] = {
     100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
     100000000000000000ULL, 1000000000000000000ULL,
     10000000000000000000ULL};
+/* clang-format on */
 
 /* 5^0 .. 5^16: 5^16 times a 26-bit integer still fits in 64 bits. */
 #define MAX_POW5 16
-static const uint64_t POW5[MAX_POW5 + 1] = {
-    1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL,
-    390625ULL, 1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL,
-    1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL};
+static const uint64_t POW5[MAX_POW5 + 1] = {1ULL,           5ULL,           25ULL,        125ULL,        625ULL,
+                                            3125ULL,        15625ULL,       78125ULL,     390625ULL,     1953125ULL,
+                                            9765625ULL,     48828125ULL,    244140625ULL, 1220703125ULL, 6103515625ULL,
+                                            30517578125ULL, 152587890625ULL};
 
 /* Number of significant bits in m > 0. */
 static int bit_length(uint32_t m)
@@ -76,7 +79,7 @@ static int scale_exact(uint64_t X, int e2, int k, uint64_t *out, int *exact)
 {
     if (k >= 0) {
         if (k > MAX_POW5) return -1;
-        uint64_t n = X * POW5[k];               /* times 10^k = 5^k * 2^k */
+        uint64_t n = X * POW5[k]; /* times 10^k = 5^k * 2^k */
         int t = e2 + k;
         if (t >= 0) {
             if (t >= 64 || (t > 0 && (n >> (64 - t)) != 0)) return -1;
@@ -92,7 +95,7 @@ static int scale_exact(uint64_t X, int e2, int k, uint64_t *out, int *exact)
     }
     int u = -k;
     if (u > 19 || e2 < 0 || e2 > 37) return -1;
-    uint64_t num = X << e2;                     /* < 2^63 */
+    uint64_t num = X << e2; /* < 2^63 */
     *out = num / POW10[u];
     *exact = num % POW10[u] == 0;
     return 0;
@@ -105,9 +108,9 @@ static int scale_exact(uint64_t X, int e2, int k, uint64_t *out, int *exact)
  * has no trailing zeros. Returns 0, or -1 outside the 64-bit range. */
 static int shortest_fast(uint32_t m, int q, int asym, uint64_t *digits, int *exp10)
 {
-    int e2 = q - 2;                             /* v = mv * 2^e2 */
+    int e2 = q - 2; /* v = mv * 2^e2 */
     uint64_t mv = 4 * (uint64_t)m, mp = mv + 2, mm = mv - (asym ? 1 : 2);
-    int accept = (m & 1) == 0;                  /* even: bounds round to v */
+    int accept = (m & 1) == 0; /* even: bounds round to v */
     /* floor(log10 v) or one less; make v * 10^k at least 1e9 so that the
      * loop below always drops a digit and rounds on exact information. */
     int d = floor_div((q + bit_length(m) - 1) * 78913, 262144);
@@ -119,9 +122,8 @@ static int shortest_fast(uint32_t m, int q, int asym, uint64_t *digits, int *exp
         if (vr >= POW10[9] || tries == 2) break;
         k++;
     }
-    if (scale_exact(mp, e2, k, &vp, &vp_exact) != 0 || scale_exact(mm, e2, k, &vm, &vm_exact) != 0)
-        return -1;
-    if (!accept && vp_exact) vp--;              /* the upper bound is out */
+    if (scale_exact(mp, e2, k, &vp, &vp_exact) != 0 || scale_exact(mm, e2, k, &vm, &vm_exact) != 0) return -1;
+    if (!accept && vp_exact) vp--; /* the upper bound is out */
     int vm_tz = accept && vm_exact, vr_tz = vr_exact;
     unsigned last = 0;
     int removed = 0;
@@ -134,7 +136,7 @@ static int shortest_fast(uint32_t m, int q, int asym, uint64_t *digits, int *exp
         vm /= 10;
         removed++;
     }
-    if (vm_tz) {                                /* the lower bound is in and short */
+    if (vm_tz) { /* the lower bound is in and short */
         while (vm % 10 == 0) {
             vr_tz &= last == 0;
             last = (unsigned)(vr % 10);
@@ -144,7 +146,7 @@ static int shortest_fast(uint32_t m, int q, int asym, uint64_t *digits, int *exp
             removed++;
         }
     }
-    if (vr_tz && last == 5 && vr % 2 == 0) last = 4;    /* exact tie: even */
+    if (vr_tz && last == 5 && vr % 2 == 0) last = 4; /* exact tie: even */
     uint64_t out = vr + ((vr == vm && (!accept || !vm_tz)) || last >= 5);
     int e = removed - k;
     while (out % 10 == 0) {
@@ -172,7 +174,7 @@ static void shortest_slow(float a, uint64_t *digits, int *exp10)
     const char *s = buf;
     for (; *s != 'e'; s++)
         if (*s != '.') x = x * 10 + (uint64_t)(*s - '0');
-    int e = atoi(s + 1) - (p - 1);
+    int e = (int)strtol(s + 1, NULL, 10) - (p - 1); /* the exponent: a few digits */
     while (x % 10 == 0) {
         x /= 10;
         e++;
@@ -188,7 +190,7 @@ static size_t spell(char *buf, int neg, uint64_t digits, int e)
 {
     char ds[20];
     int nd = (int)put_u64(ds, digits);
-    int E = e + nd - 1;                         /* exponent of the first digit */
+    int E = e + nd - 1; /* exponent of the first digit */
     size_t n = 0;
     if (neg) buf[n++] = '-';
     if (E < -4 || E >= 16) {
@@ -203,20 +205,20 @@ static size_t spell(char *buf, int neg, uint64_t digits, int e)
         int a = E < 0 ? -E : E;
         if (a < 10) buf[n++] = '0';
         n += put_u64(buf + n, (uint64_t)a);
-    } else if (e >= 0) {                        /* an integer: "1200.0" */
+    } else if (e >= 0) { /* an integer: "1200.0" */
         memcpy(buf + n, ds, (size_t)nd);
         n += (size_t)nd;
         memset(buf + n, '0', (size_t)e);
         n += (size_t)e;
         buf[n++] = '.';
         buf[n++] = '0';
-    } else if (E >= 0) {                        /* "12.5" */
+    } else if (E >= 0) { /* "12.5" */
         memcpy(buf + n, ds, (size_t)E + 1);
         n += (size_t)E + 1;
         buf[n++] = '.';
         memcpy(buf + n, ds + E + 1, (size_t)(nd - E - 1));
         n += (size_t)(nd - E - 1);
-    } else {                                    /* "0.00125" */
+    } else { /* "0.00125" */
         buf[n++] = '0';
         buf[n++] = '.';
         memset(buf + n, '0', (size_t)(-E - 1));
@@ -254,9 +256,9 @@ size_t json_format_float(char *buf, float v)
 
 typedef struct {
     FILE *f;
-    char *buf;          /* OUT_CHUNK bytes */
+    char *buf; /* OUT_CHUNK bytes */
     size_t len;
-    int err;            /* a write failed: everything after is dropped */
+    int err; /* a write failed: everything after is dropped */
 } jout;
 
 /* Writes out the buffered bytes; records a failed write in j->err. */
@@ -350,7 +352,7 @@ static void put_seed(jout *j, const gradexp_options *o)
 {
     if (o->seed_negative) {
         j_put(j, "-", 1);
-        j_u64(j, (uint64_t)0 - o->seed);        /* 2^63 for -2^63 */
+        j_u64(j, (uint64_t)0 - o->seed); /* 2^63 for -2^63 */
     } else {
         j_u64(j, o->seed);
     }
@@ -365,8 +367,8 @@ static void put_double(jout *j, double d)
         snprintf(buf, sizeof buf, "%.*g", p, d);
         if (strtod(buf, NULL) == d) break;
     }
-    if (strpbrk(buf, ".e") == NULL) strcat(buf, ".0");
     j_puts(j, buf);
+    if (strpbrk(buf, ".e") == NULL) j_puts(j, ".0");
 }
 
 /* Appends the "config" member: every setting, under its config-file key. */
@@ -535,7 +537,7 @@ int json_print(FILE *out, experiment *e, const gradexp_options *o)
     j_puts(&j, nwarn ? "\n  ]\n}\n" : "]\n}\n");
 
     j_flush(&j);
-    int saved = errno;                          /* as the failed write left it */
+    int saved = errno; /* as the failed write left it */
     free(j.buf);
     errno = saved;
     if (j.err || fflush(out) != 0 || ferror(out)) return -1;

@@ -19,57 +19,56 @@
 #define PROGRAM "gradexp"
 #define VERSION "0.1.0"
 
-static const char USAGE[] =
-    "Usage: gradexp [OPTION]...\n"
-    "Reruns the softmax-vs-sigmoid gradient experiment and prints the tensors\n"
-    "exactly as PyTorch 1.13 prints them (same seed, same random numbers, same text).\n"
-    "\n"
-    "Experiment:\n"
-    "  --classes N         rows of W, the number of classes (default 3)\n"
-    "  --features N        length of X, columns of W (default 5)\n"
-    "  --target K          the true class y, 0-based (default 1)\n"
-    "  --seed S            torch.manual_seed: any integer in [-2^63, 2^64-1]\n"
-    "                      (default 99)\n"
-    "  --no-abs            keep X and W signed (default: absolute values)\n"
-    "  --init-std S        W = randn(C, F) * S before abs (default: no scaling)\n"
-    "  --loss LIST         heads to run, in order: sigmoid, softmax, bce, or all\n"
-    "                      (default sigmoid,softmax)\n"
-    "  --stable            logsigmoid / log_softmax in place of log(sigmoid) and\n"
-    "                      log(softmax) (default off: the blog's naive formulation)\n"
-    "  --rng avx2|default  which of torch's CPU kernels to match (default avx2;\n"
-    "                      default = torch with ATEN_CPU_CAPABILITY=default)\n"
-    "  --config FILE       read 'key = value' lines (keys are these long flag names);\n"
-    "                      flags on the command line win (default: no file)\n"
-    "\n"
-    "Output:\n"
-    "  --show LIST         what to print: x, w, z, p, loss, grad, or all\n"
-    "                      (default grad); printed as x, w, then per head\n"
-    "                      z, p, loss, grad\n"
-    "  --precision P       digits after the point (default 4)\n"
-    "  --linewidth N       characters per line (default 80)\n"
-    "  --threshold N       summarise tensors with more elements (default 1000)\n"
-    "  --edgeitems N       items kept at each end when summarising (default 3)\n"
-    "  --sci-mode M        auto, on or off (default auto)\n"
-    "  --format F          torch (PyTorch's text) or json (settings, all values,\n"
-    "                      losses, warnings; nan/inf as strings) (default torch)\n"
-    "  --color[=WHEN]      colour numbers by sign: auto (stdout is a terminal and\n"
-    "                      NO_COLOR is unset), always (also --color alone) or never\n"
-    "                      (default auto; --colour is the same)\n"
-    "  --explain           walk through the run with notes on it (default off)\n"
-    "  --gradcheck         check W.grad against finite differences (default off)\n"
-    "  -h, --help          show this help and exit\n"
-    "  -V, --version       show the version and exit\n"
-    "\n"
-    "Examples:\n"
-    "  gradexp                                   the blog: sigmoid and softmax W.grad\n"
-    "  gradexp --classes 10 --features 4 --target 7 --show all\n"
-    "  gradexp --loss all --stable --no-abs --seed -1\n"
-    "  gradexp --config examples/blog.conf --precision 8\n"
-    "  gradexp --format json --show all | jq '.losses'\n"
-    "  gradexp --color=always --loss all | less -R\n"
-    "\n"
-    "Exit status: 0 success, 1 output error or failed --gradcheck, 2 bad input\n"
-    "or out of memory.\n";
+static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
+                            "Reruns the softmax-vs-sigmoid gradient experiment and prints the tensors\n"
+                            "exactly as PyTorch 1.13 prints them (same seed, same random numbers, same text).\n"
+                            "\n"
+                            "Experiment:\n"
+                            "  --classes N         rows of W, the number of classes (default 3)\n"
+                            "  --features N        length of X, columns of W (default 5)\n"
+                            "  --target K          the true class y, 0-based (default 1)\n"
+                            "  --seed S            torch.manual_seed: any integer in [-2^63, 2^64-1]\n"
+                            "                      (default 99)\n"
+                            "  --no-abs            keep X and W signed (default: absolute values)\n"
+                            "  --init-std S        W = randn(C, F) * S before abs (default: no scaling)\n"
+                            "  --loss LIST         heads to run, in order: sigmoid, softmax, bce, or all\n"
+                            "                      (default sigmoid,softmax)\n"
+                            "  --stable            logsigmoid / log_softmax in place of log(sigmoid) and\n"
+                            "                      log(softmax) (default off: the blog's naive formulation)\n"
+                            "  --rng avx2|default  which of torch's CPU kernels to match (default avx2;\n"
+                            "                      default = torch with ATEN_CPU_CAPABILITY=default)\n"
+                            "  --config FILE       read 'key = value' lines (keys are these long flag names);\n"
+                            "                      flags on the command line win (default: no file)\n"
+                            "\n"
+                            "Output:\n"
+                            "  --show LIST         what to print: x, w, z, p, loss, grad, or all\n"
+                            "                      (default grad); printed as x, w, then per head\n"
+                            "                      z, p, loss, grad\n"
+                            "  --precision P       digits after the point (default 4)\n"
+                            "  --linewidth N       characters per line (default 80)\n"
+                            "  --threshold N       summarise tensors with more elements (default 1000)\n"
+                            "  --edgeitems N       items kept at each end when summarising (default 3)\n"
+                            "  --sci-mode M        auto, on or off (default auto)\n"
+                            "  --format F          torch (PyTorch's text) or json (settings, all values,\n"
+                            "                      losses, warnings; nan/inf as strings) (default torch)\n"
+                            "  --color[=WHEN]      colour numbers by sign: auto (stdout is a terminal and\n"
+                            "                      NO_COLOR is unset), always (also --color alone) or never\n"
+                            "                      (default auto; --colour is the same)\n"
+                            "  --explain           walk through the run with notes on it (default off)\n"
+                            "  --gradcheck         check W.grad against finite differences (default off)\n"
+                            "  -h, --help          show this help and exit\n"
+                            "  -V, --version       show the version and exit\n"
+                            "\n"
+                            "Examples:\n"
+                            "  gradexp                                   the blog: sigmoid and softmax W.grad\n"
+                            "  gradexp --classes 10 --features 4 --target 7 --show all\n"
+                            "  gradexp --loss all --stable --no-abs --seed -1\n"
+                            "  gradexp --config examples/blog.conf --precision 8\n"
+                            "  gradexp --format json --show all | jq '.losses'\n"
+                            "  gradexp --color=always --loss all | less -R\n"
+                            "\n"
+                            "Exit status: 0 success, 1 output error or failed --gradcheck, 2 bad input\n"
+                            "or out of memory.\n";
 
 /* Whether the tensors get ANSI colours: --color=always or never decides
  * (always wins over NO_COLOR); auto means stdout is a terminal, NO_COLOR is
@@ -124,7 +123,7 @@ int main(int argc, char **argv)
     char err[512];
     /* `gradexp | head -1`: die quietly of SIGPIPE like any filter, even
      * when the parent process left the signal ignored. */
-    signal(SIGPIPE, SIG_DFL);
+    (void)signal(SIGPIPE, SIG_DFL); /* fails only for an invalid signal number */
     switch (options_parse(&o, argc, argv, err, sizeof err)) {
     case OPT_HELP:
         errno = 0;
@@ -134,11 +133,8 @@ int main(int argc, char **argv)
         errno = 0;
         if (printf("%s %s\n", PROGRAM, VERSION) < 0 || fflush(stdout) != 0) return output_failed(errno);
         return 0;
-    case OPT_ERROR:
-        fprintf(stderr, "%s: %s\n", PROGRAM, err);
-        return 2;
-    case OPT_OK:
-        break;
+    case OPT_ERROR: fprintf(stderr, "%s: %s\n", PROGRAM, err); return 2;
+    case OPT_OK: break;
     }
 
     if (o.explain) o.show = (1u << SHOW_KINDS) - 1; /* the walkthrough shows every part */
@@ -151,8 +147,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (experiment_compute(&e, &o) != EXP_OK) {
-        fprintf(stderr, "%s: --classes, --features: not enough memory for %zu x %zu weights\n", PROGRAM,
-                o.classes, o.features);
+        fprintf(stderr, "%s: --classes, --features: not enough memory for %zu x %zu weights\n", PROGRAM, o.classes,
+                o.features);
         return 2;
     }
     o.print.color = o.format == FORMAT_TORCH && want_color(o.color);

@@ -32,14 +32,27 @@
 /* shared pieces */
 
 /* exp, log, log1p of one Vectorized<float> lane */
-static float vexp(float x, torch_cpu cpu) { return cpu == CPU_AVX2 ? sleef_expf_u10(x) : expf(x); }
-static float vlog(float x, torch_cpu cpu) { return cpu == CPU_AVX2 ? sleef_logf_u10(x) : logf(x); }
-static float vlog1p(float x, torch_cpu cpu) { return cpu == CPU_AVX2 ? sleef_log1pf_u10(x) : log1pf(x); }
+static float vexp(float x, torch_cpu cpu)
+{
+    return cpu == CPU_AVX2 ? sleef_expf_u10(x) : expf(x);
+}
+static float vlog(float x, torch_cpu cpu)
+{
+    return cpu == CPU_AVX2 ? sleef_logf_u10(x) : logf(x);
+}
+static float vlog1p(float x, torch_cpu cpu)
+{
+    return cpu == CPU_AVX2 ? sleef_log1pf_u10(x) : log1pf(x);
+}
 
 /* first index of cpu_kernel_vec's scalar tail */
-static size_t vec_loop_end(size_t n) { return n - n % (2 * VEC); }
+static size_t vec_loop_end(size_t n)
+{
+    return n - n % (2 * (size_t)VEC);
+}
 
-static float f_from_bits(uint32_t u) {
+static float f_from_bits(uint32_t u)
+{
     float f;
     memcpy(&f, &u, sizeof f);
     return f;
@@ -48,7 +61,8 @@ static float f_from_bits(uint32_t u) {
 /* vec::maximum of two lanes. AVX2: vmaxps(a, b) = a > b ? a : b, then OR
  * with the unordered mask, so any NaN comes out all ones (0xffffffff).
  * default: a > b ? a : b, except a NaN a is returned as is. */
-static float vmax(float a, float b, torch_cpu cpu) {
+static float vmax(float a, float b, torch_cpu cpu)
+{
     if (cpu == CPU_AVX2) return isnan(a) || isnan(b) ? f_from_bits(0xffffffffu) : (a > b ? a : b);
     if (isnan(a)) return a;
     return a > b ? a : b;
@@ -56,14 +70,16 @@ static float vmax(float a, float b, torch_cpu cpu) {
 
 enum red_op { RED_MAX, RED_SUM };
 
-static float red(enum red_op op, float a, float b, torch_cpu cpu) {
+static float red(enum red_op op, float a, float b, torch_cpu cpu)
+{
     return op == RED_SUM ? a + b : vmax(a, b, cpu);
 }
 
 /* Folds the 8 lanes of a vector accumulator (vec_reduce_all). AVX2: swap
  * 128-bit halves, then 64-bit pairs, then neighbours, op(v, shuffled) each
  * time; default: lane 0 op lane 1 op ... lane 7 from the left. */
-static float fold_lanes(enum red_op op, const float acc[VEC], torch_cpu cpu) {
+static float fold_lanes(enum red_op op, const float acc[VEC], torch_cpu cpu)
+{
     if (cpu == CPU_AVX2) {
         float b[4];
         for (int i = 0; i < 4; i++) b[i] = red(op, acc[i], acc[i + 4], cpu);
@@ -77,7 +93,8 @@ static float fold_lanes(enum red_op op, const float acc[VEC], torch_cpu cpu) {
 }
 
 /* element i as map_reduce_all sees it: v[i], or exp(v[i] - shift) */
-static float mapped(const float *v, size_t i, int exp_shift, float shift, torch_cpu cpu) {
+static float mapped(const float *v, size_t i, int exp_shift, float shift, torch_cpu cpu)
+{
     return exp_shift ? vexp(v[i] - shift, cpu) : v[i];
 }
 
@@ -85,7 +102,8 @@ static float mapped(const float *v, size_t i, int exp_shift, float shift, torch_
  * x -> exp(x - shift), over v[0..n). n < 8: one left fold from element 0.
  * Otherwise lane l accumulates elements l, l+8, ... (the partial last
  * vector only updates its own lanes), then fold_lanes. */
-static float reduce_map(enum red_op op, const float *v, size_t n, int exp_shift, float shift, torch_cpu cpu) {
+static float reduce_map(enum red_op op, const float *v, size_t n, int exp_shift, float shift, torch_cpu cpu)
+{
     if (n < VEC) {
         float r = mapped(v, 0, exp_shift, shift, cpu);
         for (size_t i = 1; i < n; i++) r = red(op, r, mapped(v, i, exp_shift, shift, cpu), cpu);
@@ -99,12 +117,14 @@ static float reduce_map(enum red_op op, const float *v, size_t n, int exp_shift,
     return fold_lanes(op, acc, cpu);
 }
 
-static float reduce_all(enum red_op op, const float *v, size_t n, torch_cpu cpu) {
+static float reduce_all(enum red_op op, const float *v, size_t n, torch_cpu cpu)
+{
     return reduce_map(op, v, n, 0, 0.0f, cpu);
 }
 
 /* ceil(log2(x)) as utils::CeilLog2, 0 for x <= 1 */
-static int64_t ceil_log2(int64_t x) {
+static int64_t ceil_log2(int64_t x)
+{
     int64_t r = 0;
     while (((int64_t)1 << r) < x) r++;
     return r;
@@ -117,7 +137,8 @@ static int64_t ceil_log2(int64_t x) {
  * products w[c][f]*x[f] in order f = 0..F-1, each rounded (no FMA). Since
  * the sum starts at +0, z is never -0.
  * dW = outer(dz, x) (MvBackward0: grad.ger(vec)), one rounding each. */
-void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F) {
+void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F)
+{
     // z (C), W (C, F), x (F)
     for (size_t c = 0; c < C; c++) {
         const float *w = W + c * F;
@@ -127,7 +148,8 @@ void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F
     }
 }
 
-void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_t F) {
+void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_t F)
+{
     // dW (C, F), dz (C), x (F)
     for (size_t c = 0; c < C; c++)
         for (size_t f = 0; f < F; f++) dW[c * F + f] = dz[c] * x[f];
@@ -139,14 +161,16 @@ void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_
  * 1 / (1 + expf(-z)).
  * dz = dp * (1 - p) * p, evaluated as (dp * (1 - p)) * p (no add after a
  * product, so nothing to fuse; identical in both builds). */
-void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu) {
+void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu)
+{
     // p (n), z (n)
     size_t nv = vec_loop_end(n);
     for (size_t i = 0; i < nv; i++) p[i] = 1.0f / (1.0f + vexp(0.0f - z[i], cpu));
     for (size_t i = nv; i < n; i++) p[i] = 1.0f / (1.0f + expf(-z[i]));
 }
 
-void sigmoid_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu) {
+void sigmoid_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu)
+{
     // dz (n), dp (n), p (n)
     (void)cpu;
     for (size_t i = 0; i < n; i++) dz[i] = dp[i] * (1.0f - p[i]) * p[i];
@@ -157,7 +181,8 @@ void sigmoid_backward(float *dz, const float *dp, const float *p, size_t n, torc
  * m = reduce_all(maximum, z); e_i = exp(z_i - m) on every lane;
  * s = reduce_all(+, e); r = 1 / s; p_i = e_i * r (a product, not e_i / s).
  * dz = (dp - sum(dp * p)) * p, the sum being map2_reduce_all(dp*p, +). */
-void softmax_forward(float *p, const float *z, size_t n, torch_cpu cpu) {
+void softmax_forward(float *p, const float *z, size_t n, torch_cpu cpu)
+{
     // p (n), z (n)
     float m = reduce_all(RED_MAX, z, n, cpu);
     for (size_t i = 0; i < n; i++) p[i] = vexp(z[i] - m, cpu);
@@ -168,7 +193,8 @@ void softmax_forward(float *p, const float *z, size_t n, torch_cpu cpu) {
 /* map2_reduce_all(x*y, +): below 8 elements a left fold of the rounded
  * products; from 8 on, lane accumulators acc = acc + dp*p, which the AVX2
  * build fuses into one FMA per element, then fold_lanes. */
-static float dot_reduce(const float *a, const float *b, size_t n, torch_cpu cpu) {
+static float dot_reduce(const float *a, const float *b, size_t n, torch_cpu cpu)
+{
     if (n < VEC) {
         float r = a[0] * b[0];
         for (size_t i = 1; i < n; i++) r = r + a[i] * b[i];
@@ -182,7 +208,8 @@ static float dot_reduce(const float *a, const float *b, size_t n, torch_cpu cpu)
     return fold_lanes(RED_SUM, acc, cpu);
 }
 
-void softmax_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu) {
+void softmax_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu)
+{
     // dz (n), dp (n), p (n)
     float s = dot_reduce(dp, p, n, cpu);
     for (size_t i = 0; i < n; i++) dz[i] = (dp[i] - s) * p[i];
@@ -191,12 +218,14 @@ void softmax_backward(float *dz, const float *dp, const float *p, size_t n, torc
 /* ------------------------------------------------------------------------ */
 /* y = log(x) (at::vml::vlog: every element through the vector lambda).
  * dx = dy / x (LogBackward0: grad.div(self)), one IEEE division. */
-void log_forward(float *y, const float *x, size_t n, torch_cpu cpu) {
+void log_forward(float *y, const float *x, size_t n, torch_cpu cpu)
+{
     // y (n), x (n)
     for (size_t i = 0; i < n; i++) y[i] = vlog(x[i], cpu);
 }
 
-void log_backward(float *dx, const float *dy, const float *x, size_t n, torch_cpu cpu) {
+void log_backward(float *dx, const float *dy, const float *x, size_t n, torch_cpu cpu)
+{
     // dx (n), dy (n), x (n)
     (void)cpu;
     for (size_t i = 0; i < n; i++) dx[i] = dy[i] / x[i];
@@ -209,9 +238,13 @@ void log_backward(float *dx, const float *dy, const float *x, size_t n, torch_cp
  * min(z, 0): vminps(z, 0) gives +0 for z = -0, NaN stays NaN.
  * dz = (md - sg * (b / (1 + b))) * dy with md = 1, sg = 1 where z < 0 and
  * md = 0, sg = -1 elsewhere (sg * q is exact, so a fused form is equal). */
-static float logsigmoid_buffer(float z, torch_cpu cpu) { return vexp(-fabsf(z), cpu); }
+static float logsigmoid_buffer(float z, torch_cpu cpu)
+{
+    return vexp(-fabsf(z), cpu);
+}
 
-void logsigmoid_forward(float *y, const float *z, size_t n, torch_cpu cpu) {
+void logsigmoid_forward(float *y, const float *z, size_t n, torch_cpu cpu)
+{
     // y (n), z (n)
     for (size_t i = 0; i < n; i++) {
         float mn = isnan(z[i]) ? z[i] : (z[i] < 0.0f ? z[i] : 0.0f);
@@ -219,7 +252,8 @@ void logsigmoid_forward(float *y, const float *z, size_t n, torch_cpu cpu) {
     }
 }
 
-void logsigmoid_backward(float *dz, const float *dy, const float *z, size_t n, torch_cpu cpu) {
+void logsigmoid_backward(float *dz, const float *dy, const float *z, size_t n, torch_cpu cpu)
+{
     // dz (n), dy (n), z (n)
     for (size_t i = 0; i < n; i++) {
         float b = logsigmoid_buffer(z[i], cpu);
@@ -236,14 +270,16 @@ void logsigmoid_backward(float *dz, const float *dy, const float *z, size_t n, t
  * l = log(s) (vector lane); y_i = (z_i - m) - l.
  * dz = dy - exp(y) * sum(dy), sum = reduce_all(+, dy); the AVX2 build fuses
  * dy - e * sum into one FMA. */
-void log_softmax_forward(float *y, const float *z, size_t n, torch_cpu cpu) {
+void log_softmax_forward(float *y, const float *z, size_t n, torch_cpu cpu)
+{
     // y (n), z (n)
     float m = reduce_all(RED_MAX, z, n, cpu);
     float l = vlog(reduce_map(RED_SUM, z, n, 1, m, cpu), cpu);
     for (size_t i = 0; i < n; i++) y[i] = z[i] - m - l;
 }
 
-void log_softmax_backward(float *dz, const float *dy, const float *y, size_t n, torch_cpu cpu) {
+void log_softmax_backward(float *dz, const float *dy, const float *y, size_t n, torch_cpu cpu)
+{
     // dz (n), dy (n), y (n)
     float s = reduce_all(RED_SUM, dy, n, cpu);
     for (size_t i = 0; i < n; i++) {
@@ -256,17 +292,19 @@ void log_softmax_backward(float *dz, const float *dy, const float *y, size_t n, 
 /* loss = nll_loss(logp, [t]), mean over the one row: the cascade of
  * partial sums reduces to 0 - logp[t], then + 0, then / 1 (total weight).
  * dlogp = zeros with dlogp[t] = -(1 / 1) = -1. */
-float nll_forward(const float *logp, size_t n, size_t target) {
+float nll_forward(const float *logp, size_t n, size_t target)
+{
     // logp (n) -> scalar
     (void)n;
     float s = 0.0f - logp[target];
     return (0.0f + s) / 1.0f;
 }
 
-void nll_backward(float *dlogp, size_t n, size_t target) {
+void nll_backward(float *dlogp, size_t n, size_t target)
+{
     // dlogp (n)
     for (size_t i = 0; i < n; i++) dlogp[i] = 0.0f;
-    dlogp[target] = -(1.0f / 1.0f);
+    dlogp[target] = -1.0f; /* -(1 / total_weight): one sample, no class weights, total_weight 1 */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -277,7 +315,8 @@ void nll_backward(float *dlogp, size_t n, size_t target) {
  * Then torch.mean = cascade sum (sum_cascade) / n.
  * dz = ((sigmoid(z) - t) * 1) / n (binary_cross_entropy_with_logits_backward
  * with dloss = 1), sigmoid as in sigmoid_forward. */
-static float bce_elem(float z, float t, torch_cpu cpu) {
+static float bce_elem(float z, float t, torch_cpu cpu)
+{
     float nz = -z;
     float m = nz < 0.0f ? 0.0f : nz; /* clamp_min keeps -0 and NaN */
     float a = (1.0f - t) * z;
@@ -288,7 +327,8 @@ static float bce_elem(float z, float t, torch_cpu cpu) {
     return a + l;
 }
 
-static float bce_loss_at(const float *z, size_t i, size_t target, torch_cpu cpu) {
+static float bce_loss_at(const float *z, size_t i, size_t target, torch_cpu cpu)
+{
     return bce_elem(z[i], i == target ? 1.0f : 0.0f, cpu);
 }
 
@@ -298,14 +338,15 @@ static float bce_loss_at(const float *z, size_t i, size_t target, torch_cpu cpu)
  * trailing elements are summed into a scalar from 0, then the 8 lanes of
  * the vector sum are added to it in order. n < 8: the same row_sum on
  * scalars. The output is pre-filled with 0 and the sum is added to it. */
-static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu) {
+static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu)
+{
     enum { LEVELS = 4, ILP = 4 };
     size_t width = n >= VEC ? VEC : 1; /* floats per summed "element" */
     size_t count = n / width;          /* vectors (or scalars) to sum */
     size_t rows = count / ILP;
     float acc[LEVELS][ILP][VEC] = {{{0}}};
-    int64_t lp = ceil_log2((int64_t)rows) / LEVELS;
-    if (lp < 4) lp = 4;
+    int64_t lp_bits = ceil_log2((int64_t)rows) / LEVELS;
+    size_t lp = lp_bits < 4 ? 4 : (size_t)lp_bits; /* bits per level, at least 4 (so >= 0) */
     size_t step = (size_t)1 << lp, mask = step - 1;
     size_t i = 0;
     while (i + step <= rows) {
@@ -324,8 +365,7 @@ static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu
     }
     for (; i < rows; i++)
         for (size_t k = 0; k < ILP; k++)
-            for (size_t l = 0; l < width; l++)
-                acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, cpu);
+            for (size_t l = 0; l < width; l++) acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, cpu);
     for (size_t j = 1; j < LEVELS; j++)
         for (size_t k = 0; k < ILP; k++)
             for (size_t l = 0; l < width; l++) acc[0][k][l] += acc[j][k][l];
@@ -345,12 +385,14 @@ static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu
     return 0.0f + total;
 }
 
-float bce_forward(const float *z, size_t n, size_t target, torch_cpu cpu) {
+float bce_forward(const float *z, size_t n, size_t target, torch_cpu cpu)
+{
     // z (n) -> scalar
     return bce_loss_sum(z, n, target, cpu) / (float)n;
 }
 
-void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu) {
+void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu)
+{
     // dz (n), z (n)
     sigmoid_forward(dz, z, n, cpu);
     for (size_t i = 0; i < n; i++) {

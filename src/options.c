@@ -77,8 +77,8 @@ static int parse_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out, c
     if (parse_u64(s, &v) != 0 || v < lo || v > hi) {
         if (hi >= MAX_DIM)
             return fail(err, errlen, "'%s' is not a whole number from %llu up", s, (unsigned long long)lo);
-        return fail(err, errlen, "'%s' is not a whole number from %llu to %llu", s,
-                    (unsigned long long)lo, (unsigned long long)hi);
+        return fail(err, errlen, "'%s' is not a whole number from %llu to %llu", s, (unsigned long long)lo,
+                    (unsigned long long)hi);
     }
     *out = v;
     return 0;
@@ -92,8 +92,7 @@ static int parse_seed(const char *s, uint64_t *out, char *err, size_t errlen)
     int neg = s[0] == '-';
     if (parse_u64(neg ? s + 1 : s, &mag) != 0 || (neg && s[1] == '+'))
         return fail(err, errlen, "'%s' is not a whole number in [-2^63, 2^64-1]", s);
-    if (neg && mag > ((uint64_t)1 << 63))
-        return fail(err, errlen, "'%s' is out of range [-2^63, 2^64-1]", s);
+    if (neg && mag > ((uint64_t)1 << 63)) return fail(err, errlen, "'%s' is out of range [-2^63, 2^64-1]", s);
     *out = neg ? (uint64_t)0 - mag : mag;
     return 0;
 }
@@ -101,9 +100,18 @@ static int parse_seed(const char *s, uint64_t *out, char *err, size_t errlen)
 /* A boolean config value; flags without a value mean true. */
 static int parse_bool(const char *s, int *out, char *err, size_t errlen)
 {
-    if (s == NULL) { *out = 1; return 0; }
-    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "1")) { *out = 1; return 0; }
-    if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off") || !strcmp(s, "0")) { *out = 0; return 0; }
+    if (s == NULL) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "1")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off") || !strcmp(s, "0")) {
+        *out = 0;
+        return 0;
+    }
     return fail(err, errlen, "'%s' is not true or false", s);
 }
 
@@ -117,8 +125,8 @@ static int lookup(const char *s, const char *const *names, int n)
 
 /* Splits a comma-separated list, calling visit on each item; -1 on an empty
  * item or when visit fails. */
-static int parse_list(const char *s, int (*visit)(void *, const char *, char *, size_t), void *ctx,
-                      char *err, size_t errlen)
+static int parse_list(const char *s, int (*visit)(void *, const char *, char *, size_t), void *ctx, char *err,
+                      size_t errlen)
 {
     if (s == NULL || *s == '\0') return fail(err, errlen, "needs a value");
     char item[64];
@@ -157,7 +165,7 @@ static int visit_show(void *ctx, const char *item, char *err, size_t errlen)
 
 int options_set(gradexp_options *o, const char *key, const char *value, char *err, size_t errlen)
 {
-    uint64_t v;
+    uint64_t v = 0; /* set by parse_range whenever it returns 0 */
     if (!strcmp(key, "seed")) {
         if (parse_seed(value, &o->seed, err, errlen)) return -1;
         o->seed_negative = value[0] == '-' && o->seed != 0; /* for --format json */
@@ -205,8 +213,14 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         return 0;
     }
     if (!strcmp(key, "rng")) {
-        if (value && !strcmp(value, "avx2")) { o->cpu = CPU_AVX2; return 0; }
-        if (value && !strcmp(value, "default")) { o->cpu = CPU_DEFAULT; return 0; }
+        if (value && !strcmp(value, "avx2")) {
+            o->cpu = CPU_AVX2;
+            return 0;
+        }
+        if (value && !strcmp(value, "default")) {
+            o->cpu = CPU_DEFAULT;
+            return 0;
+        }
         return fail(err, errlen, "'%s' is not avx2 or default", value ? value : "");
     }
     if (!strcmp(key, "precision")) {
@@ -230,8 +244,14 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         return 0;
     }
     if (!strcmp(key, "format")) {
-        if (value && !strcmp(value, "torch")) { o->format = FORMAT_TORCH; return 0; }
-        if (value && !strcmp(value, "json")) { o->format = FORMAT_JSON; return 0; }
+        if (value && !strcmp(value, "torch")) {
+            o->format = FORMAT_TORCH;
+            return 0;
+        }
+        if (value && !strcmp(value, "json")) {
+            o->format = FORMAT_JSON;
+            return 0;
+        }
         return fail(err, errlen, "'%s' is not torch or json", value ? value : "");
     }
     if (!strcmp(key, "color")) {
@@ -273,13 +293,19 @@ static ssize_t read_line(char **line, size_t *cap, FILE *f, int *too_long)
         if (n + 2 > *cap) {
             size_t ncap = *cap < 128 ? 128 : *cap * 2;
             char *p = realloc(*line, ncap);
-            if (p == NULL) { errno = ENOMEM; return -1; }
+            if (p == NULL) {
+                errno = ENOMEM;
+                return -1;
+            }
             *line = p;
             *cap = ncap;
         }
         (*line)[n++] = (char)c;
         if (c == '\n') break;
-        if (n == MAX_LINE) { *too_long = 1; break; }
+        if (n == MAX_LINE) {
+            *too_long = 1;
+            break;
+        }
     }
     if (n == 0) return -1;
     (*line)[n] = '\0';
@@ -303,59 +329,78 @@ int options_load_file(gradexp_options *o, const char *path, char *err, size_t er
     errno = 0;
     while ((len = read_line(&line, &cap, f, &too_long)) != -1) {
         lineno++;
-        if ((size_t)len != strlen(line)) { fail(err, errlen, "%s:%lu: NUL byte in line", path, lineno); goto done; }
-        if (too_long) { fail(err, errlen, "%s:%lu: line longer than %zu bytes", path, lineno, MAX_LINE); goto done; }
+        if ((size_t)len != strlen(line)) {
+            fail(err, errlen, "%s:%lu: NUL byte in line", path, lineno);
+            goto done;
+        }
+        if (too_long) {
+            fail(err, errlen, "%s:%lu: line longer than %zu bytes", path, lineno, MAX_LINE);
+            goto done;
+        }
         char *hash = strchr(line, '#');
         if (hash) *hash = '\0';
         char *s = trim(line);
         if (*s == '\0') continue;
         char *eq = strchr(s, '=');
-        if (eq == NULL) { fail(err, errlen, "%s:%lu: expected 'key = value'", path, lineno); goto done; }
+        if (eq == NULL) {
+            fail(err, errlen, "%s:%lu: expected 'key = value'", path, lineno);
+            goto done;
+        }
         *eq = '\0';
         char *key = trim(s), *value = trim(eq + 1);
-        if (*key == '\0') { fail(err, errlen, "%s:%lu: missing key before '='", path, lineno); goto done; }
-        if (!strcmp(key, "config")) { fail(err, errlen, "%s:%lu: config: files cannot include files", path, lineno); goto done; }
-        if (*value == '\0') { fail(err, errlen, "%s:%lu: %s: needs a value", path, lineno, key); goto done; }
+        if (*key == '\0') {
+            fail(err, errlen, "%s:%lu: missing key before '='", path, lineno);
+            goto done;
+        }
+        if (!strcmp(key, "config")) {
+            fail(err, errlen, "%s:%lu: config: files cannot include files", path, lineno);
+            goto done;
+        }
+        if (*value == '\0') {
+            fail(err, errlen, "%s:%lu: %s: needs a value", path, lineno, key);
+            goto done;
+        }
         for (int i = 0; i < nseen; i++)
             if (!strcmp(seen[i], key)) {
                 fail(err, errlen, "%s:%lu: %s: set twice (first on line %lu)", path, lineno, key, seen_line[i]);
                 goto done;
             }
         if (options_set(o, key, value, msg, sizeof msg) != 0) {
-            if (!strcmp(msg, "unknown setting"))
-                fail(err, errlen, "%s:%lu: unknown key '%.40s'", path, lineno, key);
-            else
-                fail(err, errlen, "%s:%lu: %s: %s", path, lineno, key, msg);
+            if (!strcmp(msg, "unknown setting")) fail(err, errlen, "%s:%lu: unknown key '%.40s'", path, lineno, key);
+            else fail(err, errlen, "%s:%lu: %s: %s", path, lineno, key, msg);
             goto done;
         }
-        if (nseen < MAX_KEYS && strlen(key) < sizeof seen[0]) {
-            strcpy(seen[nseen], key);
+        size_t keylen = strlen(key);
+        if (nseen < MAX_KEYS && keylen < sizeof seen[0]) {
+            memcpy(seen[nseen], key, keylen + 1);
             seen_line[nseen++] = lineno;
         }
     }
-    if (ferror(f) || errno == ENOMEM) { fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO)); goto done; }
+    if (ferror(f) || errno == ENOMEM) {
+        fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+        goto done;
+    }
     rc = 0;
 done:
     free(line);
-    fclose(f);
+    (void)fclose(f); /* opened for reading: nothing to lose */
     return rc;
 }
 
 /* Long options; flags whose val is 0 are looked up by name in options_set. */
 static const struct option LONG_OPTS[] = {
-    {"classes", required_argument, 0, 0},  {"features", required_argument, 0, 0},
-    {"target", required_argument, 0, 0},   {"seed", required_argument, 0, 0},
-    {"no-abs", no_argument, 0, 0},         {"stable", no_argument, 0, 0},
-    {"init-std", required_argument, 0, 0}, {"loss", required_argument, 0, 0},
-    {"show", required_argument, 0, 0},     {"rng", required_argument, 0, 0},
+    {"classes", required_argument, 0, 0},   {"features", required_argument, 0, 0},
+    {"target", required_argument, 0, 0},    {"seed", required_argument, 0, 0},
+    {"no-abs", no_argument, 0, 0},          {"stable", no_argument, 0, 0},
+    {"init-std", required_argument, 0, 0},  {"loss", required_argument, 0, 0},
+    {"show", required_argument, 0, 0},      {"rng", required_argument, 0, 0},
     {"precision", required_argument, 0, 0}, {"linewidth", required_argument, 0, 0},
     {"threshold", required_argument, 0, 0}, {"edgeitems", required_argument, 0, 0},
-    {"sci-mode", required_argument, 0, 0}, {"format", required_argument, 0, 0},
-    {"color", optional_argument, 0, 0},    {"colour", optional_argument, 0, 0},
-    {"explain", no_argument, 0, 0},
-    {"gradcheck", no_argument, 0, 0},      {"config", required_argument, 0, 'c'},
-    {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
-    {0, 0, 0, 0},
+    {"sci-mode", required_argument, 0, 0},  {"format", required_argument, 0, 0},
+    {"color", optional_argument, 0, 0},     {"colour", optional_argument, 0, 0},
+    {"explain", no_argument, 0, 0},         {"gradcheck", no_argument, 0, 0},
+    {"config", required_argument, 0, 'c'},  {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, 'V'},       {0, 0, 0, 0},
 };
 
 /* Names the option at argv[optind-1] for an error about it. */
@@ -375,7 +420,9 @@ opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, s
         int c, idx;
         while ((c = getopt_long(argc, argv, ":hV", LONG_OPTS, &idx)) != -1) {
             if (c == '?') {
-                if (optopt) fail(err, errlen, "-%c: unknown option (see --help)", optopt);
+                /* optopt is h or V only for --help=X / --version=X: name the long form */
+                if (optopt && optopt != 'h' && optopt != 'V')
+                    fail(err, errlen, "-%c: unknown option (see --help)", optopt);
                 else fail(err, errlen, "%s: unknown option (see --help)", bad_arg(argc, argv));
                 return OPT_ERROR;
             }
@@ -411,8 +458,8 @@ opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, s
 int options_validate(const gradexp_options *o, char *err, size_t errlen)
 {
     if (o->target >= o->classes)
-        return fail(err, errlen, "--target: %zu is out of range for %zu classes (0 to %zu)", o->target,
-                    o->classes, o->classes - 1);
+        return fail(err, errlen, "--target: %zu is out of range for %zu classes (0 to %zu)", o->target, o->classes,
+                    o->classes - 1);
     if (o->nlosses == 0) return fail(err, errlen, "--loss: no loss given");
     if (o->classes > SIZE_MAX / sizeof(float) / o->features)
         return fail(err, errlen, "--classes, --features: %zu x %zu weights overflow", o->classes, o->features);

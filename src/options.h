@@ -30,19 +30,19 @@ typedef enum { FORMAT_TORCH = 0, FORMAT_JSON } output_format;
 typedef enum { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode;
 
 typedef struct {
-    uint64_t seed;          /* two's complement pattern of torch's seed */
-    int seed_negative;      /* the seed was written as a negative number */
-    size_t classes;         /* C: rows of W */
-    size_t features;        /* F: length of X, columns of W */
-    size_t target;          /* y, 0-based class index */
-    int no_abs;             /* keep X and W signed */
-    int stable;             /* logsigmoid / log_softmax heads */
-    int has_init_std;       /* W = randn(C, F) * init_std */
+    uint64_t seed;     /* two's complement pattern of torch's seed */
+    int seed_negative; /* the seed was written as a negative number */
+    size_t classes;    /* C: rows of W */
+    size_t features;   /* F: length of X, columns of W */
+    size_t target;     /* y, 0-based class index */
+    int no_abs;        /* keep X and W signed */
+    int stable;        /* logsigmoid / log_softmax heads */
+    int has_init_std;  /* W = randn(C, F) * init_std */
     double init_std;
     loss_kind losses[MAX_LOSSES];
     int nlosses;
-    unsigned show;          /* bit (1u << show_kind) per part shown */
-    torch_cpu cpu;          /* --rng avx2|default */
+    unsigned show; /* bit (1u << show_kind) per part shown */
+    torch_cpu cpu; /* --rng avx2|default */
     print_options print;
     output_format format;
     color_mode color;

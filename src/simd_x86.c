@@ -66,7 +66,8 @@ static inline uint32_t twist1(uint32_t a, uint32_t b, uint32_t m)
 AVX2 void simd_mt_twist(uint32_t *s)
 {
     int k = 0;
-    for (; k + 8 <= MT_N - MT_M; k += 8) _mm256_storeu_si256((__m256i *)(s + k), twist8(s + k, s + k + 1, s + k + MT_M));
+    for (; k + 8 <= MT_N - MT_M; k += 8)
+        _mm256_storeu_si256((__m256i *)(s + k), twist8(s + k, s + k + 1, s + k + MT_M));
     for (; k < MT_N - MT_M; k++) s[k] = twist1(s[k], s[k + 1], s[k + MT_M]);
     for (; k + 8 <= MT_N - 1; k += 8)
         _mm256_storeu_si256((__m256i *)(s + k), twist8(s + k, s + k + 1, s + k + MT_M - MT_N));
@@ -144,13 +145,13 @@ AVX2 static inline void sincos8(__m256 x, __m256 *s, __m256 *c)
     j = _mm256_and_si256(_mm256_add_epi32(j, _mm256_set1_epi32(1)), _mm256_set1_epi32(~1));
     y = _mm256_cvtepi32_ps(j);
     __m256 swap = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, _mm256_set1_epi32(4)), 29));
-    __m256 poly = _mm256_castsi256_ps(
-        _mm256_cmpeq_epi32(_mm256_and_si256(j, _mm256_set1_epi32(2)), _mm256_setzero_si256()));
+    __m256 poly =
+        _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(j, _mm256_set1_epi32(2)), _mm256_setzero_si256()));
     x = _mm256_fmadd_ps(y, _mm256_set1_ps(-0.78515625f), x);
     x = _mm256_fmadd_ps(y, _mm256_set1_ps(-2.4187564849853515625e-4f), x);
     x = _mm256_fmadd_ps(y, _mm256_set1_ps(-3.77489497744594108e-8f), x);
-    __m256 sign_cos = _mm256_castsi256_ps(_mm256_slli_epi32(
-        _mm256_andnot_si256(_mm256_sub_epi32(j, _mm256_set1_epi32(2)), _mm256_set1_epi32(4)), 29));
+    __m256 sign_cos = _mm256_castsi256_ps(
+        _mm256_slli_epi32(_mm256_andnot_si256(_mm256_sub_epi32(j, _mm256_set1_epi32(2)), _mm256_set1_epi32(4)), 29));
     sign_sin = _mm256_xor_ps(sign_sin, swap);
     __m256 z = _mm256_mul_ps(x, x);
     __m256 yc = _mm256_fmadd_ps(_mm256_set1_ps(2.443315711809948E-5f), z, _mm256_set1_ps(-1.388731625493765E-3f));
@@ -212,7 +213,7 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
             _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
             _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31),
         };
-        for (int t = 0; t < 8; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
+        for (size_t t = 0; t < 8; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
     }
     for (; j < F; j++) {
         __m256 col = _mm256_setr_ps(r[0][j], r[1][j], r[2][j], r[3][j], r[4][j], r[5][j], r[6][j], r[7][j]);
@@ -223,9 +224,31 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
 
 #else /* no x86 vector paths: never called, simd_avx2() is 0 */
 
-void simd_mt_twist(uint32_t *state) { (void)state; abort(); }
-void simd_uniform_floats(float *out, const uint32_t *words, size_t n) { (void)out; (void)words; (void)n; abort(); }
-void simd_fill16_blocks(float *d, size_t nblocks) { (void)d; (void)nblocks; abort(); }
-void simd_dot8(float *z, const float *rows, const float *x, size_t F) { (void)z; (void)rows; (void)x; (void)F; abort(); }
+void simd_mt_twist(uint32_t *state)
+{
+    (void)state;
+    abort();
+}
+void simd_uniform_floats(float *out, const uint32_t *words, size_t n)
+{
+    (void)out;
+    (void)words;
+    (void)n;
+    abort();
+}
+void simd_fill16_blocks(float *d, size_t nblocks)
+{
+    (void)d;
+    (void)nblocks;
+    abort();
+}
+void simd_dot8(float *z, const float *rows, const float *x, size_t F)
+{
+    (void)z;
+    (void)rows;
+    (void)x;
+    (void)F;
+    abort();
+}
 
 #endif

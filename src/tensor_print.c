@@ -59,6 +59,8 @@ tensor_view tensor_view_dense2(const float *data, size_t rows, size_t cols)
 /* Exact decimal formatting of float32 values                               */
 /* ------------------------------------------------------------------------ */
 
+/* 10^0 .. 10^19, a few to a line (clang-format would give each its own). */
+/* clang-format off */
 static const uint64_t POW10[20] = {
     1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
     10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
@@ -66,15 +68,15 @@ static const uint64_t POW10[20] = {
     100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
     100000000000000000ULL, 1000000000000000000ULL,
     10000000000000000000ULL};
+/* clang-format on */
 
 /* 5^0 .. 5^17: the largest power whose product with a 24-bit mantissa still
  * fits in 64 bits. */
 #define MAX_POW5 17
 static const uint64_t POW5[MAX_POW5 + 1] = {
-    1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL,
-    390625ULL, 1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL,
-    1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL,
-    762939453125ULL};
+    1ULL,         5ULL,          25ULL,         125ULL,         625ULL,          3125ULL,
+    15625ULL,     78125ULL,      390625ULL,     1953125ULL,     9765625ULL,      48828125ULL,
+    244140625ULL, 1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL, 762939453125ULL};
 
 /* Splits the finite float v into |v| = m * 2^q with m < 2^24 (m = 0 for
  * zeros); returns 1 when v's sign bit is set. */
@@ -101,7 +103,7 @@ static int scale_floor(uint32_t m, int q, int s, uint64_t *F, int *cmp)
 {
     if (s >= 0) {
         if (s > MAX_POW5) return -1;
-        uint64_t n = (uint64_t)m * POW5[s];     /* times 10^s = 5^s * 2^s */
+        uint64_t n = (uint64_t)m * POW5[s]; /* times 10^s = 5^s * 2^s */
         int e = q + s;
         if (e >= 0) {
             if (e >= 64 || (e > 0 && (n >> (64 - e)) != 0)) return -1;
@@ -122,7 +124,7 @@ static int scale_floor(uint32_t m, int q, int s, uint64_t *F, int *cmp)
     }
     int u = -s;
     if (u > 19) return -1;
-    uint64_t d = POW10[u];                      /* even, so d / 2 is exact */
+    uint64_t d = POW10[u]; /* even, so d / 2 is exact */
     uint64_t num;
     if (q >= 0) {
         if (q > 40) return -1;
@@ -194,10 +196,8 @@ size_t tensor_format_fixed(char *buf, float v, int precision)
     int neg = decompose(v, &m, &q);
     uint64_t F;
     int cmp;
-    if (precision < 0 || precision > MAX_POW5 ||
-        scale_floor(m, q, precision, &F, &cmp) != 0) {
-        int n = snprintf(buf, tensor_format_bufsize(precision), "%.*f",
-                         precision < 0 ? 0 : precision, (double)v);
+    if (precision < 0 || precision > MAX_POW5 || scale_floor(m, q, precision, &F, &cmp) != 0) {
+        int n = snprintf(buf, tensor_format_bufsize(precision), "%.*f", precision < 0 ? 0 : precision, (double)v);
         return n < 0 ? 0 : (size_t)n;
     }
     uint64_t r = round_even(F, cmp);
@@ -255,10 +255,16 @@ size_t tensor_format_sci(char *buf, float v, int precision)
             uint64_t F;
             int cmp;
             if (scale_floor(m, q, p - d, &F, &cmp) != 0) break;
-            if (F < POW10[p]) { d--; continue; }
-            if (F >= POW10[p + 1]) { d++; continue; }
+            if (F < POW10[p]) {
+                d--;
+                continue;
+            }
+            if (F >= POW10[p + 1]) {
+                d++;
+                continue;
+            }
             r = round_even(F, cmp);
-            if (r == POW10[p + 1]) {            /* 9.99996 -> 1.0000e+01 */
+            if (r == POW10[p + 1]) { /* 9.99996 -> 1.0000e+01 */
                 r = POW10[p];
                 d++;
             }
@@ -267,8 +273,7 @@ size_t tensor_format_sci(char *buf, float v, int precision)
         }
     }
     if (!ok) {
-        int n = snprintf(buf, tensor_format_bufsize(precision), "%.*e", p,
-                         (double)v);
+        int n = snprintf(buf, tensor_format_bufsize(precision), "%.*e", p, (double)v);
         return n < 0 ? 0 : (size_t)n;
     }
     size_t n = 0;
@@ -317,13 +322,13 @@ static dim_plan plan_dim(size_t n, int summarize, long e)
     dim_plan p = {n, n, 0, n};
     if (!summarize || !more_than_twice(n, e)) return p;
     p.ellipsis = 1;
-    if (e > 0) {                        /* n > 2e, so both ends fit */
+    if (e > 0) { /* n > 2e, so both ends fit */
         p.head_end = (size_t)e;
         p.tail_begin = n - (size_t)e;
-    } else if (e == 0) {                /* t[:0] is empty, t[-0:] is all */
+    } else if (e == 0) { /* t[:0] is empty, t[-0:] is all */
         p.head_end = 0;
         p.tail_begin = 0;
-    } else {                            /* t[:-k] and t[k:] */
+    } else { /* t[:-k] and t[k:] */
         unsigned long k = (unsigned long)(-(e + 1)) + 1;
         p.head_end = k >= n ? 0 : n - (size_t)k;
         p.tail_begin = k >= n ? n : (size_t)k;
@@ -336,12 +341,12 @@ static dim_plan plan_dim(size_t n, int summarize, long e)
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
-    size_t count;       /* finite nonzero values seen */
+    size_t count; /* finite nonzero values seen */
     float minabs, maxabs;
-    float maxpos;       /* largest positive value (if any) */
-    float minneg;       /* most negative value (if any) */
+    float maxpos; /* largest positive value (if any) */
+    float minneg; /* most negative value (if any) */
     int haspos, hasneg;
-    int integral;       /* every finite nonzero value equals its ceil */
+    int integral; /* every finite nonzero value equals its ceil */
 } stats;
 
 /* Folds one element into the statistics (non-finite and zeros are ignored,
@@ -373,7 +378,7 @@ typedef struct {
     fmt_mode mode;
     int precision;
     size_t width;
-    int color;          /* wrap numbers in ANSI colours (print_options.color) */
+    int color; /* wrap numbers in ANSI colours (print_options.color) */
 } formatter;
 
 /* Writes v as the formatter's mode spells it, without padding; returns the
@@ -382,7 +387,7 @@ static size_t format_raw(const formatter *f, char *buf, float v)
 {
     if (f->mode == MODE_SCI) return tensor_format_sci(buf, v, f->precision);
     if (f->mode == MODE_FIXED) return tensor_format_fixed(buf, v, f->precision);
-    size_t n = tensor_format_fixed(buf, v, 0);   /* int mode: '%.0f' + '.' */
+    size_t n = tensor_format_fixed(buf, v, 0); /* int mode: '%.0f' + '.' */
     if (isfinite(v)) {
         buf[n++] = '.';
         buf[n] = '\0';
@@ -394,8 +399,7 @@ static size_t format_raw(const formatter *f, char *buf, float v)
  * applied as PyTorch does (not at all when there was no finite nonzero
  * value). Returns 0, or -1 when PyTorch would raise because a negative
  * precision reaches a format specifier. */
-static int make_formatter(formatter *f, const stats *s, const print_options *o,
-                          char *scratch)
+static int make_formatter(formatter *f, const stats *s, const print_options *o, char *scratch)
 {
     f->precision = o->precision;
     f->width = 1;
@@ -404,9 +408,8 @@ static int make_formatter(formatter *f, const stats *s, const print_options *o,
         f->mode = MODE_INT;
         return 0;
     }
-    double lo = (double)s->minabs, hi = (double)s->maxabs;  /* as .double() */
-    int sci = hi / lo > 1000.0 || hi > 1.0e8 ||
-              (!s->integral && lo < 1.0e-4);
+    double lo = (double)s->minabs, hi = (double)s->maxabs; /* as .double() */
+    int sci = hi / lo > 1000.0 || hi > 1.0e8 || (!s->integral && lo < 1.0e-4);
     f->mode = sci ? MODE_SCI : s->integral ? MODE_INT : MODE_FIXED;
     if (o->precision < 0 && f->mode != MODE_INT) return -1;
     /* The length of '%.Pf' / '%.0f' grows with |v| for each sign, and '%.Pe'
@@ -414,7 +417,7 @@ static int make_formatter(formatter *f, const stats *s, const print_options *o,
      * widest value of each sign gives the maximum width. */
     size_t extra = f->mode == MODE_INT ? 1 : 0;
     formatter plain = *f;
-    if (plain.mode == MODE_INT) {               /* width of '%.0f', plus '.' */
+    if (plain.mode == MODE_INT) { /* width of '%.0f', plus '.' */
         plain.mode = MODE_FIXED;
         plain.precision = 0;
     }
@@ -427,8 +430,7 @@ static int make_formatter(formatter *f, const stats *s, const print_options *o,
         if (n > f->width) f->width = n;
     }
     if (o->sci == SCI_ON) f->mode = MODE_SCI;
-    else if (o->sci == SCI_OFF && f->mode == MODE_SCI)
-        f->mode = s->integral ? MODE_INT : MODE_FIXED;
+    else if (o->sci == SCI_OFF && f->mode == MODE_SCI) f->mode = s->integral ? MODE_INT : MODE_FIXED;
     if (o->precision < 0 && f->mode != MODE_INT) return -1;
     return 0;
 }
@@ -444,14 +446,13 @@ typedef struct {
     char *buf;
     size_t len, cap;
     int err;
-    char *scratch;      /* tensor_format_bufsize(precision) bytes */
+    char *scratch; /* tensor_format_bufsize(precision) bytes */
 } outbuf;
 
 /* Writes out the buffered bytes; records a failed write in ob->err. */
 static void ob_flush(outbuf *ob)
 {
-    if (ob->len && !ob->err && fwrite(ob->buf, 1, ob->len, ob->f) != ob->len)
-        ob->err = 1;
+    if (ob->len && !ob->err && fwrite(ob->buf, 1, ob->len, ob->f) != ob->len) ob->err = 1;
     ob->len = 0;
 }
 
@@ -503,9 +504,12 @@ static void ob_elem(outbuf *ob, const formatter *f, float v)
         ob_reserve(ob, pad + lon + n + loff);
         char *p = ob->buf + ob->len;
         memset(p, ' ', pad);
+        /* ob->buf is a length-counted byte buffer, not a C string: no NUL is wanted */
+        /* NOLINTBEGIN(bugprone-not-null-terminated-result) */
         memcpy(p + pad, on, lon);
         memcpy(p + pad + lon, ob->scratch, n);
         memcpy(p + pad + lon + n, TENSOR_COLOR_RESET, loff);
+        /* NOLINTEND(bugprone-not-null-terminated-result) */
         ob->len += pad + lon + n + loff;
         return;
     }
@@ -522,8 +526,7 @@ static void ob_elem(outbuf *ob, const formatter *f, float v)
 /* Appends row i of t as PyTorch's _vector_str: items joined by ", ", at most
  * max(1, (linewidth - indent) // (width + 2)) per line (an ellipsis counts
  * as one), lines joined by ",\n" and indent + 1 spaces. */
-static void put_vector(outbuf *ob, const tensor_view *t, size_t i,
-                       const dim_plan *cp, const formatter *f,
+static void put_vector(outbuf *ob, const tensor_view *t, size_t i, const dim_plan *cp, const formatter *f,
                        const print_options *o, long indent)
 {
     size_t per_line = 1;
@@ -565,8 +568,7 @@ static void put_vector(outbuf *ob, const tensor_view *t, size_t i,
 /* ------------------------------------------------------------------------ */
 
 /* Folds the elements the plans select into s (rows by rp, columns by cp). */
-static void gather_stats(stats *s, const tensor_view *t, const dim_plan *rp,
-                         const dim_plan *cp)
+static void gather_stats(stats *s, const tensor_view *t, const dim_plan *rp, const dim_plan *cp)
 {
     for (int rpart = 0; rpart < 2; rpart++) {
         if (rpart && !rp->ellipsis) break;
@@ -587,10 +589,8 @@ static void gather_stats(stats *s, const tensor_view *t, const dim_plan *rp,
 static int print_empty(FILE *out, const tensor_view *t)
 {
     int n;
-    if (t->ndim == 1)
-        n = fprintf(out, "tensor([])\n");
-    else
-        n = fprintf(out, "tensor([], size=(%zu, %zu))\n", t->rows, t->cols);
+    if (t->ndim == 1) n = fprintf(out, "tensor([])\n");
+    else n = fprintf(out, "tensor([], size=(%zu, %zu))\n", t->rows, t->cols);
     if (n < 0 || fflush(out) != 0 || ferror(out)) return -1;
     return 0;
 }
@@ -607,17 +607,15 @@ int tensor_print(FILE *out, const tensor_view *t, const print_options *opt)
 
     /* summarize = numel > threshold, without overflow. */
     int summarize;
-    if (opt->threshold < 0) summarize = 1;
-    else if (rows > SIZE_MAX / cols) summarize = 1;
+    if (opt->threshold < 0 || rows > SIZE_MAX / cols) summarize = 1;
     else summarize = rows * cols > (unsigned long)opt->threshold;
-    if (ndim == 0) summarize = 0;       /* a scalar has nothing to elide */
+    if (ndim == 0) summarize = 0; /* a scalar has nothing to elide */
 
     dim_plan rp = plan_dim(rows, ndim == 2 && summarize, opt->edgeitems);
     dim_plan cp = plan_dim(cols, ndim >= 1 && summarize, opt->edgeitems);
     /* torch.stack([]) raises when a 2-d tensor is summarised with
      * edgeitems <= 0: neither range(0, e) nor range(n - e, n) has rows. */
-    if (ndim == 2 && rp.ellipsis && opt->edgeitems <= 0)
-        return TENSOR_PRINT_TORCH_RAISES;
+    if (ndim == 2 && rp.ellipsis && opt->edgeitems <= 0) return TENSOR_PRINT_TORCH_RAISES;
 
     size_t fmtsize = tensor_format_bufsize(opt->precision);
     char *mem = malloc(OUT_CHUNK + 2 * fmtsize + 64);

@@ -17,15 +17,18 @@
 typedef enum { SCI_AUTO = 0, SCI_ON, SCI_OFF } sci_mode;
 
 typedef struct {
-    int precision;    /* digits after the point (torch default 4) */
-    long threshold;   /* summarise when numel > threshold (1000) */
-    long edgeitems;   /* items kept at each end when summarising (3) */
-    long linewidth;   /* characters per line (80) */
-    sci_mode sci;     /* auto, or forced on/off by the user */
-    int color;        /* wrap each number in ANSI colours (0: plain text) */
+    int precision;  /* digits after the point (torch default 4) */
+    long threshold; /* summarise when numel > threshold (1000) */
+    long edgeitems; /* items kept at each end when summarising (3) */
+    long linewidth; /* characters per line (80) */
+    sci_mode sci;   /* auto, or forced on/off by the user */
+    int color;      /* wrap each number in ANSI colours (0: plain text) */
 } print_options;
 
+/* (clang-format 14 would lay this braced macro body out as a block.) */
+/* clang-format off */
 #define PRINT_OPTIONS_DEFAULT {4, 1000, 3, 80, SCI_AUTO, 0}
+/* clang-format on */
 
 /* With color set, each element's number (not its padding) is preceded by
  * one of these and followed by TENSOR_COLOR_RESET; deleting every escape
@@ -43,12 +46,12 @@ typedef struct tensor_view tensor_view;
 typedef float (*tensor_at_fn)(const tensor_view *t, size_t i, size_t j);
 
 struct tensor_view {
-    int ndim;          /* 0, 1 or 2 */
-    size_t rows;       /* 2-d: size(0); 1-d and 0-d: 1 */
-    size_t cols;       /* 2-d: size(1); 1-d: size(0); 0-d: 1 */
+    int ndim;    /* 0, 1 or 2 */
+    size_t rows; /* 2-d: size(0); 1-d and 0-d: 1 */
+    size_t cols; /* 2-d: size(1); 1-d: size(0); 0-d: 1 */
     tensor_at_fn at;
-    const void *ctx;   /* accessor data, e.g. a dense float array */
-    const void *ctx2;  /* second operand for accessors that need one */
+    const void *ctx;  /* accessor data, e.g. a dense float array */
+    const void *ctx2; /* second operand for accessors that need one */
 };
 
 /* Views over a dense row-major float array (data must outlive the view). */

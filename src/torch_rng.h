@@ -17,8 +17,8 @@
 
 typedef struct {
     uint32_t state[TORCH_MT_N];
-    int next;                 /* index of the next word to temper */
-    int has_next_double;      /* cached normal sample of the serial path */
+    int next;            /* index of the next word to temper */
+    int has_next_double; /* cached normal sample of the serial path */
     double next_double;
 } torch_rng;
 

@@ -32,8 +32,7 @@ int wstream_init(wstream *s, const torch_rng *g, size_t C, size_t F, torch_cpu c
     s->take_abs = take_abs;
     s->max_rows = max_rows < 1 ? 1 : max_rows;
     /* what one call may need: its rows, a block on either side, one refill */
-    s->cap = s->max_rows * F + 32 + 16 * CHUNK_BLOCKS;
-    if (s->n < 16 && s->cap < 16) s->cap = 16;
+    s->cap = s->max_rows * F + 32 + 16 * (size_t)CHUNK_BLOCKS; /* > 16: room for the serial path's whole W */
     s->buf = malloc(s->cap * sizeof *s->buf);
     if (s->buf == NULL) return -1;
     if (s->n < 16) { /* serial path: all of W now */

@@ -18,17 +18,17 @@
 #include "torch_rng.h"
 
 typedef struct {
-    torch_rng g;        /* positioned at the next undrawn word */
+    torch_rng g; /* positioned at the next undrawn word */
     size_t C, F;
-    uint64_t n;         /* C * F */
+    uint64_t n; /* C * F */
     torch_cpu cpu;
-    int scale_on;       /* multiply by scale (--init-std) */
+    int scale_on; /* multiply by scale (--init-std) */
     float scale;
-    int take_abs;       /* then take |w| (the blog's abs) */
-    size_t max_rows;    /* most rows one call may ask for */
-    uint64_t row;       /* index of the next row handed out */
-    uint64_t gen;       /* values generated so far (positions [0, gen)) */
-    float *buf;         /* values for positions [buf_start, gen) */
+    int take_abs;    /* then take |w| (the blog's abs) */
+    size_t max_rows; /* most rows one call may ask for */
+    uint64_t row;    /* index of the next row handed out */
+    uint64_t gen;    /* values generated so far (positions [0, gen)) */
+    float *buf;      /* values for positions [buf_start, gen) */
     uint64_t buf_start;
     size_t cap;
 } wstream;

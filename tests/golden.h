@@ -21,12 +21,16 @@ static inline char *golden_slurp(const char *path)
         len += got;
         if (cap - len < 2) {
             char *nb = realloc(buf, cap * 2);
-            if (!nb) { free(buf); buf = NULL; break; }
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
             buf = nb;
             cap *= 2;
         }
     }
-    fclose(f);
+    (void)fclose(f); /* read only: nothing to lose */
     if (buf) buf[len] = '\0';
     return buf;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include <math.h>
 #include <stdio.h>
@@ -48,8 +49,8 @@ static void parse(gradexp_options *o, const char *const *args)
 typedef struct {
     gradexp_options o;
     experiment e;
-    char *raw;   /* the text as written */
-    char *flat;  /* the same with every run of white space made one space */
+    char *raw;  /* the text as written */
+    char *flat; /* the same with every run of white space made one space */
 } run_t;
 
 /* Parses args, computes the experiment and renders its walkthrough. */
@@ -69,7 +70,7 @@ static void run(run_t *r, const char *const *args)
     for (const char *p = r->raw; *p; p++) {
         int space = *p == ' ' || *p == '\n';
         if (space && (n == 0 || r->flat[n - 1] == ' ')) continue;
-        r->flat[n++] = space ? ' ' : *p;
+        r->flat[n++] = (char)(space ? ' ' : *p); /* ' ' is an int constant */
     }
     r->flat[n] = '\0';
 }
@@ -134,7 +135,10 @@ static void head_lacks(const run_t *r, int h, const char *s)
 /* Row facts computed here, independently of explain.c. */
 enum { T_ZERO, T_NONFINITE, T_OPP, T_SAME, T_OTHER };
 
-static float g_at(const run_t *r, int h, size_t i, size_t j) { return r->e.heads[h].dz[i] * r->e.x[j]; }
+static float g_at(const run_t *r, int h, size_t i, size_t j)
+{
+    return r->e.heads[h].dz[i] * r->e.x[j];
+}
 
 /* Classifies row i of head h's W.grad against the target row. */
 static int row_class(const run_t *r, int h, size_t i)
@@ -143,7 +147,10 @@ static int row_class(const run_t *r, int h, size_t i)
     for (size_t j = 0; j < F; j++) {
         float g = g_at(r, h, i, j), gt = g_at(r, h, t, j);
         if (!isfinite(g)) return T_NONFINITE;
-        if (g == 0) { zero++; continue; }
+        if (g == 0) {
+            zero++;
+            continue;
+        }
         if (gt == 0 || !isfinite(gt)) continue;
         if ((g > 0) != (gt > 0)) opp++;
         else same++;
@@ -165,11 +172,21 @@ static void rows_phrase(char *buf, size_t len, const run_t *r, int h, int k)
             idx[n++] = i;
         }
     assert_true(n > 0);
-    if (n == C && C > 1) { snprintf(buf, len, "Every row"); return; }
+    if (n == C && C > 1) {
+        snprintf(buf, len, "Every row");
+        return;
+    }
     assert_true(n <= 6);
     size_t w = (size_t)snprintf(buf, len, n == 1 ? "Row" : "Rows");
     for (size_t q = 0; q < n; q++)
         w += (size_t)snprintf(buf + w, len - w, q == 0 ? " %zu" : q + 1 == n ? " and %zu" : ", %zu", idx[q]);
+}
+
+/* Appends s to the string in buf (len bytes), truncating if it must. */
+static void append(char *buf, size_t len, const char *s)
+{
+    size_t used = strlen(buf);
+    if (used < len) snprintf(buf + used, len - used, "%s", s);
 }
 
 /* Rows of head h with some non-zero finite entry and none non-finite. */
@@ -224,8 +241,15 @@ static void test_blog(void **state)
     char buf[256], n1[64];
     notes_fit(&r);
     /* the blog's order: inputs, logits, then each head */
-    const char *order[] = {"== Inputs", "X = randn(5)", "W = randn(3, 5)", "== Logits", "== Head 1 of 2: sigmoid",
-                           "Probabilities p = sigmoid(z)", "Loss = -log p[1]", "Gradient: dz", "== Head 2 of 2: softmax",
+    const char *order[] = {"== Inputs",
+                           "X = randn(5)",
+                           "W = randn(3, 5)",
+                           "== Logits",
+                           "== Head 1 of 2: sigmoid",
+                           "Probabilities p = sigmoid(z)",
+                           "Loss = -log p[1]",
+                           "Gradient: dz",
+                           "== Head 2 of 2: softmax",
                            "== Compared"};
     const char *at = r.flat;
     for (size_t q = 0; q < sizeof order / sizeof order[0]; q++) {
@@ -243,7 +267,8 @@ static void test_blog(void **state)
     /* sigmoid: the zero rows are exactly the non-target ones, and why */
     for (size_t i = 0; i < C; i++) assert_int_equal(row_class(&r, hs, i) == T_ZERO, i != t);
     rows_phrase(buf, sizeof buf, &r, hs, T_ZERO);
-    strcat(buf, " are exactly zero: the loss reads only log p[1], and under sigmoid p[1] depends on z[1] alone");
+    append(buf, sizeof buf,
+           " are exactly zero: the loss reads only log p[1], and under sigmoid p[1] depends on z[1] alone");
     head_has(&r, hs, buf);
     head_lacks(&r, hs, "print as -0"); /* no negative zero among them */
     /* the target row is negative in every column */
@@ -263,7 +288,7 @@ static void test_blog(void **state)
     for (size_t i = 0; i < C; i++) assert_int_not_equal(row_class(&r, hm, i), T_ZERO);
     head_has(&r, hm, "No row is zero");
     rows_phrase(buf, sizeof buf, &r, hm, T_OPP);
-    strcat(buf, " have the opposite sign of the target row in every column");
+    append(buf, sizeof buf, " have the opposite sign of the target row in every column");
     head_has(&r, hm, buf);
     head_lacks(&r, hm, "the same sign as the target row");
     /* the probability sum as float32 and double give it */
@@ -319,7 +344,7 @@ static void test_stable_and_bce(void **state)
     head_has(&r, hs, "computed as -logsigmoid(z[t])");
     head_has(&r, hm, "loss = nll_loss(log_softmax(z), y)");
     rows_phrase(buf, sizeof buf, &r, hs, T_ZERO);
-    strcat(buf, " are exactly zero: the loss reads only log p[1]");
+    append(buf, sizeof buf, " are exactly zero: the loss reads only log p[1]");
     head_has(&r, hs, buf);
     /* bce: every row moves, the other rows push their logits down */
     assert_int_equal(moving_rows(&r, hb), C);
@@ -330,7 +355,7 @@ static void test_stable_and_bce(void **state)
     assert_true(all_down);
     head_has(&r, hb, "Every other row has dz[i] = p[i] / 3 > 0: a descent step lowers their logits.");
     rows_phrase(buf, sizeof buf, &r, hb, T_OPP);
-    strcat(buf, " have the opposite sign of the target row in every column");
+    append(buf, sizeof buf, " have the opposite sign of the target row in every column");
     head_has(&r, hb, buf);
     head_lacks(&r, hb, "are exactly zero");
     snprintf(buf, sizeof buf, "sigmoid %zu of 3, softmax %zu of 3, bce %zu of 3", moving_rows(&r, hs),
@@ -363,8 +388,9 @@ static void test_signed(void **state)
             pos += g_at(&r, h, t, j) > 0;
         }
         assert_true(neg > 0 && pos > 0);
-        snprintf(buf, sizeof buf, "is dz[0] * X with dz[0] = %s: negative in %zu and positive in %zu of its %zu "
-                                  "columns, as X has %zu negative entries.",
+        snprintf(buf, sizeof buf,
+                 "is dz[0] * X with dz[0] = %s: negative in %zu and positive in %zu of its %zu "
+                 "columns, as X has %zu negative entries.",
                  num4(n1, r.e.heads[h].dz[t]), neg, pos, F, xneg);
         head_has(&r, h, buf);
         /* rows that move, and how many of them mix signs */
@@ -387,10 +413,11 @@ static void test_signed(void **state)
         for (size_t i = 0; i < C; i++)
             if (i != t) assert_int_equal(row_class(&r, h, i), T_OPP);
         rows_phrase(buf, sizeof buf, &r, h, T_OPP);
-        strcat(buf, " have the opposite sign of the target row in every column");
+        append(buf, sizeof buf, " have the opposite sign of the target row in every column");
         head_has(&r, h, buf);
-        snprintf(buf, sizeof buf, "X is signed (%zu of %zu entries negative), so %zu of the %zu rows that move mix "
-                                  "positive and negative entries",
+        snprintf(buf, sizeof buf,
+                 "X is signed (%zu of %zu entries negative), so %zu of the %zu rows that move mix "
+                 "positive and negative entries",
                  xneg, F, mixed, moving_rows(&r, h));
         head_has(&r, h, buf);
         head_has(&r, h, "against the target row its sign is the same in every column");
@@ -419,8 +446,9 @@ static void test_overflow(void **state)
     head_has(&r, hs, "Every row is exactly zero (a zero keeps its sign in float32, so some print as -0).");
     double exact = -1.0 / (1.0 + exp((double)r.e.z[t]));
     assert_true((float)exact == 0.0f);
-    snprintf(buf, sizeof buf, "Even the target row 0 is zero: its exact gradient dz[0], about -exp(-%s), is smaller "
-                              "than float32's smallest number",
+    snprintf(buf, sizeof buf,
+             "Even the target row 0 is zero: its exact gradient dz[0], about -exp(-%s), is smaller "
+             "than float32's smallest number",
              num4(n1, r.e.z[t]));
     head_has(&r, hs, buf);
     head_lacks(&r, hs, "--stable (logsigmoid) keeps it");
@@ -429,8 +457,9 @@ static void test_overflow(void **state)
     for (size_t i = 0; i < C; i++) assert_true(isnan(r.e.heads[hm].dz[i]));
     double zmax = -INFINITY;
     for (size_t i = 0; i < C; i++) zmax = fmax(zmax, r.e.z[i]);
-    snprintf(buf, sizeof buf, "Every row holds nan: p[0] = softmax(z)[0] is 0 in float32 (z[0] is %s below the "
-                              "largest logit), so log p[0] = -inf and the loss is inf",
+    snprintf(buf, sizeof buf,
+             "Every row holds nan: p[0] = softmax(z)[0] is 0 in float32 (z[0] is %s below the "
+             "largest logit), so log p[0] = -inf and the loss is inf",
              num4(n1, zmax - r.e.z[t]));
     head_has(&r, hm, buf);
     head_has(&r, hm, "The loss is inf");
@@ -493,8 +522,8 @@ static void test_sigmoid_nan_rows(void **state)
 {
     (void)state;
     run_t r = {0};
-    run(&r, (const char *const[]){"--classes", "100", "--features", "2000", "--target", "45", "--seed",
-                                  "422686734767", "--no-abs", "--loss", "sigmoid", NULL});
+    run(&r, (const char *const[]){"--classes", "100", "--features", "2000", "--target", "45", "--seed", "422686734767",
+                                  "--no-abs", "--loss", "sigmoid", NULL});
     size_t C = r.e.C, t = r.o.target;
     char buf[256];
     const head_result *h = &r.e.heads[0];
@@ -506,8 +535,9 @@ static void test_sigmoid_nan_rows(void **state)
             nan_rows[n++] = i;
         }
     assert_int_equal(n, 2);
-    snprintf(buf, sizeof buf, "Rows %zu and %zu hold nan: sigmoid(z[i]) is 0 in float32 there, and log's backward "
-                              "divides their zero upstream gradient by it, 0 / 0 = nan",
+    snprintf(buf, sizeof buf,
+             "Rows %zu and %zu hold nan: sigmoid(z[i]) is 0 in float32 there, and log's backward "
+             "divides their zero upstream gradient by it, 0 / 0 = nan",
              nan_rows[0], nan_rows[1]);
     has(&r, buf);
     /* the zero rows are the other 97, summarised */
@@ -524,19 +554,23 @@ static void test_softmax_other_p0(void **state)
 {
     (void)state;
     run_t r = {0};
-    run(&r, (const char *const[]){"--classes", "4", "--features", "3", "--seed", "8", "--init-std", "30",
-                                  "--no-abs", "--loss", "softmax", "--target", "2", NULL});
+    run(&r, (const char *const[]){"--classes", "4", "--features", "3", "--seed", "8", "--init-std", "30", "--no-abs",
+                                  "--loss", "softmax", "--target", "2", NULL});
     size_t C = r.e.C, t = r.o.target;
     char buf[256];
     const head_result *h = &r.e.heads[0];
     assert_true(h->p[t] > 0.0f && isfinite(h->loss));
     size_t zero[8], n = 0;
     for (size_t k = 0; k < C; k++)
-        if (k != t && h->p[k] == 0.0f) zero[n++] = k;
+        if (k != t && h->p[k] == 0.0f) {
+            assert_true(n < 8);
+            zero[n++] = k;
+        }
     assert_int_equal(n, 1);
     for (size_t i = 0; i < C; i++) assert_int_equal(row_class(&r, 0, i), T_NONFINITE);
-    snprintf(buf, sizeof buf, "Every row holds nan: the softmax probability of class %zu is 0 in float32, and "
-                              "log's backward divides its zero upstream gradient by it, 0 / 0 = nan",
+    snprintf(buf, sizeof buf,
+             "Every row holds nan: the softmax probability of class %zu is 0 in float32, and "
+             "log's backward divides its zero upstream gradient by it, 0 / 0 = nan",
              zero[0]);
     has(&r, buf);
     has(&r, "Try --stable");
@@ -575,7 +609,7 @@ static void test_write_error(void **state)
     FILE *f = fopen("/dev/full", "w");
     if (!f) skip();
     assert_int_equal(explain_print(f, &e, &o), EXPLAIN_WRITE);
-    fclose(f);
+    (void)fclose(f); /* /dev/full: closing fails too, as it should */
     experiment_free(&e);
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include <errno.h>
 #include <math.h>
@@ -69,7 +70,8 @@ static size_t json_number_len(const char *s)
     const char *p = s;
     if (*p == '-') p++;
     if (*p == '0') p++;
-    else if (*p >= '1' && *p <= '9') while (*p >= '0' && *p <= '9') p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9') p++;
     else return 0;
     if (*p == '.') {
         p++;
@@ -230,15 +232,15 @@ static void test_float_spelling(void **state)
     expect_float(1.5e-8f, "1.5e-08");
     expect_float(123456.0f, "123456.0");
     expect_float(16777216.0f, "16777216.0");
-    expect_float(1e15f, "1000000000000000.0");  /* positional up to 1e16, as repr */
+    expect_float(1e15f, "1000000000000000.0"); /* positional up to 1e16, as repr */
     expect_float(1e16f, "1e+16");
     expect_float(3.4028235e38f, "3.4028235e+38");
-    expect_float(1.17549435e-38f, "1.1754944e-38");         /* FLT_MIN */
-    expect_float(1.4e-45f, "1e-45");                        /* smallest subnormal */
+    expect_float(1.17549435e-38f, "1.1754944e-38"); /* FLT_MIN */
+    expect_float(1.4e-45f, "1e-45");                /* smallest subnormal */
     expect_float(-0.045181323f, "-0.045181323");
     expect_float(1.0f / 3.0f, "0.33333334");
-    expect_float(33554432.0f, "33554432.0");                /* 2^25 */
-    expect_float(4194304.5f, "4194304.5");                  /* ulp 0.5 */
+    expect_float(33554432.0f, "33554432.0"); /* 2^25 */
+    expect_float(4194304.5f, "4194304.5");   /* ulp 0.5 */
 }
 
 /* Number of significant digits in a formatted finite nonzero value. */
@@ -372,7 +374,11 @@ static void test_seed_as_given(void **state)
 {
     (void)state;
     static const char *const seeds[][2] = {
-        {"0", "0"}, {"-0", "0"}, {"99", "99"}, {"+7", "7"}, {"-1", "-1"},
+        {"0", "0"},
+        {"-0", "0"},
+        {"99", "99"},
+        {"+7", "7"},
+        {"-1", "-1"},
         {"18446744073709551615", "18446744073709551615"},
         {"-9223372036854775808", "-9223372036854775808"},
         {"9223372036854775808", "9223372036854775808"},
@@ -398,8 +404,8 @@ static void test_nonfinite_and_negative_zero(void **state)
 {
     (void)state;
     gradexp_options o;
-    const char *args[] = {"--classes", "1", "--features", "5", "--target", "0", "--loss", "sigmoid",
-                          "--show", "x,loss,grad", NULL};
+    const char *args[] = {"--classes", "1",       "--features", "5",           "--target", "0",
+                          "--loss",    "sigmoid", "--show",     "x,loss,grad", NULL};
     parse(&o, args);
     float x[5] = {NAN, INFINITY, -INFINITY, -0.0f, 0.5f};
     float z[1] = {0}, p[1] = {0.5f}, logp[1] = {NAN}, dz[1] = {1.0f};
@@ -468,13 +474,13 @@ static void test_config_echo(void **state)
     (void)state;
     gradexp_options o;
     experiment e;
-    const char *args[] = {"--init-std", "0.036", "--no-abs", "--stable", "--rng", "default", "--sci-mode", "off",
-                          "--precision", "6", "--show", "grad,x", "--loss", "bce", "--color", NULL};
+    const char *args[] = {"--init-std",  "0.036", "--no-abs", "--stable", "--rng",  "default", "--sci-mode", "off",
+                          "--precision", "6",     "--show",   "grad,x",   "--loss", "bce",     "--color",    NULL};
     char *text = run(&e, &o, args);
     static const char *const want[] = {
-        "\"no-abs\": true,", "\"init-std\": 0.036,", "\"loss\": [\"bce\"],", "\"stable\": true,",
-        "\"show\": [\"x\", \"grad\"],", "\"rng\": \"default\",", "\"precision\": 6,", "\"sci-mode\": \"off\",",
-        "\"color\": \"always\",",
+        "\"no-abs\": true,", "\"init-std\": 0.036,",         "\"loss\": [\"bce\"],",
+        "\"stable\": true,", "\"show\": [\"x\", \"grad\"],", "\"rng\": \"default\",",
+        "\"precision\": 6,", "\"sci-mode\": \"off\",",       "\"color\": \"always\",",
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         if (!strstr(text, want[i])) fail_msg("missing %s", want[i]);
@@ -496,21 +502,17 @@ static void test_write_error(void **state)
     errno = 0;
     assert_int_equal(json_print(f, &e, &o), -1);
     assert_int_equal(errno, ENOSPC);
-    fclose(f);
+    (void)fclose(f); /* /dev/full: closing fails too, as it should */
     experiment_free(&e);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_float_spelling),
-        cmocka_unit_test(test_float_round_trip_and_shortest),
-        cmocka_unit_test(test_blog_document),
-        cmocka_unit_test(test_values_round_trip),
-        cmocka_unit_test(test_seed_as_given),
-        cmocka_unit_test(test_nonfinite_and_negative_zero),
-        cmocka_unit_test(test_naive_overflow),
-        cmocka_unit_test(test_config_echo),
+        cmocka_unit_test(test_float_spelling), cmocka_unit_test(test_float_round_trip_and_shortest),
+        cmocka_unit_test(test_blog_document),  cmocka_unit_test(test_values_round_trip),
+        cmocka_unit_test(test_seed_as_given),  cmocka_unit_test(test_nonfinite_and_negative_zero),
+        cmocka_unit_test(test_naive_overflow), cmocka_unit_test(test_config_echo),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

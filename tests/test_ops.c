@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include "ops.h"
 
@@ -42,7 +43,8 @@ typedef struct {
 
 /* ---------------------------------------------------------------- reading */
 
-static char *read_file(const char *path) {
+static char *read_file(const char *path)
+{
     FILE *fp = fopen(path, "rb");
     if (!fp) return NULL;
     size_t cap = 1 << 20, len = 0;
@@ -52,16 +54,19 @@ static char *read_file(const char *path) {
         len += got;
         if (cap - len - 1 == 0) {
             char *nb = realloc(buf, cap *= 2);
-            if (!nb) { free(buf); buf = NULL; }
-            else buf = nb;
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            } else buf = nb;
         }
     }
-    fclose(fp);
+    (void)fclose(fp); /* read only: nothing to lose */
     if (buf) buf[len] = '\0';
     return buf;
 }
 
-static float from_hex(const char *s, char **end) {
+static float from_hex(const char *s, char **end)
+{
     uint32_t u = (uint32_t)strtoul(s, end, 16);
     float f;
     memcpy(&f, &u, sizeof f);
@@ -69,7 +74,8 @@ static float from_hex(const char *s, char **end) {
 }
 
 /* Parses one ops_*.txt file; fails the test on a malformed file. */
-static dataset load(const char *file) {
+static dataset load(const char *file)
+{
     char path[512];
     const char *dir = getenv("GRADEXP_OPS_DATA");
     snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", file);
@@ -83,8 +89,9 @@ static dataset load(const char *file) {
         if (strncmp(line, "case ", 5) == 0) {
             if (d.ncases == cap) {
                 cap = cap ? 2 * cap : 256;
-                d.cases = realloc(d.cases, cap * sizeof *d.cases);
-                assert_non_null(d.cases);
+                tcase *grown = realloc(d.cases, cap * sizeof *d.cases);
+                assert_non_null(grown);
+                d.cases = grown;
             }
             cur = &d.cases[d.ncases++];
             memset(cur, 0, sizeof *cur);
@@ -119,13 +126,15 @@ static dataset load(const char *file) {
     return d;
 }
 
-static void unload(dataset *d) {
+static void unload(dataset *d)
+{
     for (size_t i = 0; i < d->ncases; i++)
         for (int k = 0; k < d->cases[i].narrays; k++) free(d->cases[i].a[k].v);
     free(d->cases);
 }
 
-static const float *arr(const tcase *c, const char *name, size_t count) {
+static const float *arr(const tcase *c, const char *name, size_t count)
+{
     for (int k = 0; k < c->narrays; k++)
         if (strcmp(c->a[k].name, name) == 0) {
             if (c->a[k].count != count)
@@ -138,13 +147,17 @@ static const float *arr(const tcase *c, const char *name, size_t count) {
 
 /* ---------------------------------------------------------------- comparing */
 
-static uint32_t bits(float f) {
+static uint32_t bits(float f)
+{
     uint32_t u;
     memcpy(&u, &f, sizeof u);
     return u;
 }
 
-static int same(float a, float b) { return bits(a) == bits(b) || (a != a && b != b); }
+static int same(float a, float b)
+{
+    return bits(a) == bits(b) || (a != a && b != b);
+}
 
 typedef struct {
     const char *what;
@@ -152,14 +165,15 @@ typedef struct {
 } tally;
 
 /* Compares got with want, counts, and prints the first few differences. */
-static void check(tally *t, const tcase *c, const float *got, const float *want, size_t count) {
+static void check(tally *t, const tcase *c, const float *got, const float *want, size_t count)
+{
     size_t bad = 0;
     for (size_t i = 0; i < count; i++) {
         if (same(got[i], want[i])) continue;
         if (t->bad_elems + bad < 5)
-            print_message("  %s %s %s n=%zu t=%zu f=%zu: [%zu] got %a (%08x) want %a (%08x)\n", t->what,
-                          c->op, c->cpu == CPU_AVX2 ? "avx2" : "default", c->n, c->t, c->f, i,
-                          (double)got[i], bits(got[i]), (double)want[i], bits(want[i]));
+            print_message("  %s %s %s n=%zu t=%zu f=%zu: [%zu] got %a (%08x) want %a (%08x)\n", t->what, c->op,
+                          c->cpu == CPU_AVX2 ? "avx2" : "default", c->n, c->t, c->f, i, (double)got[i], bits(got[i]),
+                          (double)want[i], bits(want[i]));
         bad++;
     }
     t->cases++;
@@ -168,11 +182,12 @@ static void check(tally *t, const tcase *c, const float *got, const float *want,
     t->bad_cases += bad != 0;
 }
 
-static int report(const tally *t, size_t n) {
+static int report(const tally *t, size_t n)
+{
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        print_message("%-22s %zu/%zu cases, %zu/%zu values bit-identical\n", t[i].what,
-                      t[i].cases - t[i].bad_cases, t[i].cases, t[i].elems - t[i].bad_elems, t[i].elems);
+        print_message("%-22s %zu/%zu cases, %zu/%zu values bit-identical\n", t[i].what, t[i].cases - t[i].bad_cases,
+                      t[i].cases, t[i].elems - t[i].bad_elems, t[i].elems);
         bad |= t[i].bad_elems != 0;
     }
     return bad;
@@ -185,8 +200,8 @@ typedef void (*bwd_fn)(float *, const float *, const float *, size_t, torch_cpu)
 
 /* An elementwise or row op with arrays IN OUT DOUT DIN, e.g. z p dp dz.
  * The backward's second input is OUT (bwd_uses_in = 0) or IN. */
-static void run_unary(const char *file, const char *op, fwd_fn fwd, bwd_fn bwd, int bwd_uses_in,
-                      const char *names[4]) {
+static void run_unary(const char *file, const char *op, fwd_fn fwd, bwd_fn bwd, int bwd_uses_in, const char *names[4])
+{
     dataset d = load(file);
     char fw[40], bw[40];
     snprintf(fw, sizeof fw, "%s forward", op);
@@ -209,37 +224,43 @@ static void run_unary(const char *file, const char *op, fwd_fn fwd, bwd_fn bwd, 
     assert_false(report(t, 2));
 }
 
-static void test_sigmoid(void **state) {
+static void test_sigmoid(void **state)
+{
     (void)state;
     const char *names[4] = {"z", "p", "dp", "dz"};
     run_unary("ops_sigmoid.txt", "sigmoid", sigmoid_forward, sigmoid_backward, 0, names);
 }
 
-static void test_softmax(void **state) {
+static void test_softmax(void **state)
+{
     (void)state;
     const char *names[4] = {"z", "p", "dp", "dz"};
     run_unary("ops_softmax.txt", "softmax", softmax_forward, softmax_backward, 0, names);
 }
 
-static void test_log(void **state) {
+static void test_log(void **state)
+{
     (void)state;
     const char *names[4] = {"x", "y", "dy", "dx"};
     run_unary("ops_log.txt", "log", log_forward, log_backward, 1, names);
 }
 
-static void test_logsigmoid(void **state) {
+static void test_logsigmoid(void **state)
+{
     (void)state;
     const char *names[4] = {"z", "y", "dy", "dz"};
     run_unary("ops_logsigmoid.txt", "logsigmoid", logsigmoid_forward, logsigmoid_backward, 1, names);
 }
 
-static void test_log_softmax(void **state) {
+static void test_log_softmax(void **state)
+{
     (void)state;
     const char *names[4] = {"z", "y", "dy", "dz"};
     run_unary("ops_log_softmax.txt", "log_softmax", log_softmax_forward, log_softmax_backward, 0, names);
 }
 
-static void test_linear(void **state) {
+static void test_linear(void **state)
+{
     (void)state;
     dataset d = load("ops_linear.txt");
     tally t[2] = {{"linear forward", 0, 0, 0, 0}, {"linear backward", 0, 0, 0, 0}};
@@ -260,7 +281,8 @@ static void test_linear(void **state) {
     assert_false(report(t, 2));
 }
 
-static void test_nll(void **state) {
+static void test_nll(void **state)
+{
     (void)state;
     dataset d = load("ops_nll.txt");
     tally t[2] = {{"nll forward", 0, 0, 0, 0}, {"nll backward", 0, 0, 0, 0}};
@@ -280,7 +302,8 @@ static void test_nll(void **state) {
     assert_false(report(t, 2));
 }
 
-static void test_bce(void **state) {
+static void test_bce(void **state)
+{
     (void)state;
     dataset d = load("ops_bce.txt");
     tally t[2] = {{"bce forward", 0, 0, 0, 0}, {"bce backward", 0, 0, 0, 0}};
@@ -301,8 +324,9 @@ static void test_bce(void **state) {
 
 /* One loss head as torch_ref.py runs it: loss and W.grad. Scratch: 4*C
  * floats; dW: C*F. */
-static float run_chain(const char *head, float *dW, float *s, const float *W, const float *x, size_t C,
-                       size_t F, size_t target, torch_cpu cpu) {
+static float run_chain(const char *head, float *dW, float *s, const float *W, const float *x, size_t C, size_t F,
+                       size_t target, torch_cpu cpu)
+{
     float *z = s, *p = s + C, *logp = s + 2 * C, *g = s + 3 * C;
     float loss;
     linear_forward(z, W, x, C, F);
@@ -334,7 +358,8 @@ static float run_chain(const char *head, float *dW, float *s, const float *W, co
     return loss;
 }
 
-static void test_chain(void **state) {
+static void test_chain(void **state)
+{
     (void)state;
     dataset d = load("ops_chain.txt");
     tally t[2] = {{"chain loss", 0, 0, 0, 0}, {"chain W.grad", 0, 0, 0, 0}};
@@ -355,13 +380,12 @@ static void test_chain(void **state) {
     assert_false(report(t, 2));
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linear),      cmocka_unit_test(test_sigmoid),
-        cmocka_unit_test(test_softmax),     cmocka_unit_test(test_log),
-        cmocka_unit_test(test_logsigmoid),  cmocka_unit_test(test_log_softmax),
-        cmocka_unit_test(test_nll),         cmocka_unit_test(test_bce),
-        cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_linear), cmocka_unit_test(test_sigmoid),    cmocka_unit_test(test_softmax),
+        cmocka_unit_test(test_log),    cmocka_unit_test(test_logsigmoid), cmocka_unit_test(test_log_softmax),
+        cmocka_unit_test(test_nll),    cmocka_unit_test(test_bce),        cmocka_unit_test(test_chain),
     };
     return cmocka_run_group_tests_name("ops", tests, NULL, NULL);
 }

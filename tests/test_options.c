@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +68,34 @@ static void test_every_flag(void **state)
 {
     (void)state;
     gradexp_options o;
-    const char *args[] = {"--classes", "7", "--features=11", "--target", "6", "--seed", "-1", "--no-abs",
-                          "--stable", "--init-std", "0.036", "--loss", "bce,sigmoid,bce", "--show", "p,x",
-                          "--rng", "default", "--precision", "8", "--linewidth", "120", "--threshold", "0",
-                          "--edgeitems", "2", "--sci-mode", "on", NULL};
+    const char *args[] = {"--classes",
+                          "7",
+                          "--features=11",
+                          "--target",
+                          "6",
+                          "--seed",
+                          "-1",
+                          "--no-abs",
+                          "--stable",
+                          "--init-std",
+                          "0.036",
+                          "--loss",
+                          "bce,sigmoid,bce",
+                          "--show",
+                          "p,x",
+                          "--rng",
+                          "default",
+                          "--precision",
+                          "8",
+                          "--linewidth",
+                          "120",
+                          "--threshold",
+                          "0",
+                          "--edgeitems",
+                          "2",
+                          "--sci-mode",
+                          "on",
+                          NULL};
     assert_int_equal(parse(&o, args), OPT_OK);
     assert_int_equal(o.classes, 7);
     assert_int_equal(o.features, 11);
@@ -193,9 +218,9 @@ static void test_long_line(void **state)
     size_t n = 1 << 20;
     char *text = malloc(n + 16);
     assert_non_null(text);
-    memcpy(text, "seed = ", 7);
+    snprintf(text, n + 16, "seed = "); /* 7 characters; the NUL is overwritten next */
     memset(text + 7, '1', n);
-    memcpy(text + 7 + n, "\n", 1);
+    text[7 + n] = '\n';
     const char *path = conf(text, n + 8);
     free(text);
     gradexp_options o;

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include <math.h>
 #include <stdio.h>
@@ -28,8 +29,7 @@
 
 /* Prints t with o into a freshly allocated string (*text, caller frees) and
  * returns tensor_print's status. */
-static int print_to_string(const tensor_view *t, const print_options *o,
-                           char **text, size_t *len)
+static int print_to_string(const tensor_view *t, const print_options *o, char **text, size_t *len)
 {
     FILE *f = open_memstream(text, len);
     assert_non_null(f);
@@ -116,8 +116,7 @@ static void show_diff(const char *name, const char *got, const char *want)
     }
     const char *g = got + start, *w = want + start;
     int gl = (int)strcspn(g, "\n"), wl = (int)strcspn(w, "\n");
-    print_error("case %s differs at line %zu:\n  got:  %.*s\n  want: %.*s\n",
-                name, line, gl, g, wl, w);
+    print_error("case %s differs at line %zu:\n  got:  %.*s\n  want: %.*s\n", name, line, gl, g, wl, w);
 }
 
 static void test_golden(void **state)
@@ -136,7 +135,7 @@ static void test_golden(void **state)
     while (next_line(&r) >= 0) {
         char *ln = r.line;
         if (ln[0] == '#') {
-            sscanf(ln, "# cases %ld", &declared);
+            (void)sscanf(ln, "# cases %ld", &declared); /* only the "# cases N" comment sets it */
             continue;
         }
         if (!strncmp(ln, "case ", 5)) {
@@ -146,12 +145,13 @@ static void test_golden(void **state)
             have_virt = 0;
         } else if (!strncmp(ln, "opts ", 5)) {
             char sci[8];
-            assert_int_equal(sscanf(ln + 5, "%d %ld %ld %ld %7s", &o.precision,
-                                    &o.threshold, &o.edgeitems, &o.linewidth, sci), 5);
+            assert_int_equal(
+                sscanf(ln + 5, "%d %ld %ld %ld %7s", &o.precision, &o.threshold, &o.edgeitems, &o.linewidth, sci), 5);
             o.sci = !strcmp(sci, "on") ? SCI_ON : !strcmp(sci, "off") ? SCI_OFF : SCI_AUTO;
         } else if (!strncmp(ln, "shape ", 6)) {
             assert_int_equal(sscanf(ln + 6, "%d %zu %zu", &ndim, &rows, &cols), 3);
         } else if (!strncmp(ln, "data", 4)) {
+            free(data); /* a second data line replaces the first */
             data = parse_data(ln + 4, rows * cols);
         } else if (!strncmp(ln, "virt ", 5)) {
             unsigned seed;
@@ -170,8 +170,9 @@ static void test_golden(void **state)
                 assert_true(n >= 0);
                 while (wlen + (size_t)n + 2 > wcap) {
                     wcap *= 2;
-                    want = realloc(want, wcap);
-                    assert_non_null(want);
+                    char *grown = realloc(want, wcap);
+                    assert_non_null(grown);
+                    want = grown;
                 }
                 memcpy(want + wlen, r.line, (size_t)n);
                 wlen += (size_t)n;
@@ -189,9 +190,9 @@ static void test_golden(void **state)
                 t.ctx2 = &vc;
             } else {
                 assert_non_null(data);
-                t = ndim == 0 ? tensor_view_dense0(data)
+                t = ndim == 0   ? tensor_view_dense0(data)
                     : ndim == 1 ? tensor_view_dense1(data, cols)
-                    : tensor_view_dense2(data, rows, cols);
+                                : tensor_view_dense2(data, rows, cols);
             }
             char *got = NULL;
             size_t glen = 0;
@@ -199,8 +200,7 @@ static void test_golden(void **state)
             cases++;
             if (raises) {
                 if (rc != TENSOR_PRINT_TORCH_RAISES || glen != 0) {
-                    print_error("case %s: PyTorch raises, got rc %d and %zu bytes\n",
-                                name, rc, glen);
+                    print_error("case %s: PyTorch raises, got rc %d and %zu bytes\n", name, rc, glen);
                     failures++;
                 }
             } else if (rc != 0) {
@@ -218,7 +218,7 @@ static void test_golden(void **state)
     }
     free(data);
     free(r.line);
-    fclose(r.f);
+    (void)fclose(r.f); /* read only: nothing to lose */
     print_message("%ld golden cases, %ld failures\n", cases, failures);
     assert_int_equal(cases, declared);
     assert_true(cases >= 300);
@@ -247,11 +247,10 @@ static void test_format_matches_printf(void **state)
     char a[128], b[128];
     for (long it = 0; it < 150000; it++) {
         uint32_t bits = next_bits(&s);
-        if (it % 3 == 1)        /* everyday magnitudes */
+        if (it % 3 == 1) /* everyday magnitudes */
             bits = (bits & 0x807fffffu) | ((100u + next_bits(&s) % 60u) << 23);
-        else if (it % 3 == 2)   /* few mantissa bits: exact decimal ties */
-            bits = (bits & 0x80000000u) | ((110u + next_bits(&s) % 50u) << 23) |
-                   ((next_bits(&s) & 0xfu) << 19);
+        else if (it % 3 == 2) /* few mantissa bits: exact decimal ties */
+            bits = (bits & 0x80000000u) | ((110u + next_bits(&s) % 50u) << 23) | ((next_bits(&s) & 0xfu) << 19);
         float v;
         memcpy(&v, &bits, sizeof v);
         if (isnan(v)) continue;
@@ -320,7 +319,7 @@ static void test_write_error(void **state)
     static char iobuf[1 << 16];
     assert_int_equal(setvbuf(f, iobuf, _IOFBF, sizeof iobuf), 0);
     assert_int_equal(tensor_print(f, &t, &o), -1);
-    fclose(f);
+    (void)fclose(f); /* /dev/full: closing fails too, as it should */
 
     f = fopen("/dev/full", "w");
     assert_non_null(f);
@@ -331,7 +330,7 @@ static void test_write_error(void **state)
     assert_int_equal(tensor_print(f, &big, &o), -1);
     /* It stops at the first failed chunk instead of formatting everything. */
     assert_true(vc.calls < 200000 + 20000);
-    fclose(f);
+    (void)fclose(f); /* /dev/full: closing fails too, as it should */
 }
 
 /* A summarised 100000 x 100000 virtual tensor reads at most each shown item
@@ -381,13 +380,13 @@ static void test_torch_raises(void **state)
     size_t len = 0;
 
     o.threshold = 3;
-    o.edgeitems = 0;        /* torch.stack([]) in get_summarized_data */
+    o.edgeitems = 0; /* torch.stack([]) in get_summarized_data */
     assert_int_equal(print_to_string(&t, &o, &text, &len), TENSOR_PRINT_TORCH_RAISES);
     assert_int_equal(len, 0);
     free(text);
 
     o = (print_options)PRINT_OPTIONS_DEFAULT;
-    o.precision = -1;       /* '{:.-1f}' */
+    o.precision = -1; /* '{:.-1f}' */
     assert_int_equal(print_to_string(&t, &o, &text, &len), TENSOR_PRINT_TORCH_RAISES);
     assert_int_equal(len, 0);
     free(text);

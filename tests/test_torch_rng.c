@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include <inttypes.h>
 #include <math.h>
@@ -38,8 +39,7 @@ static void replay(golden_stats *st)
         int used = 0;
         assert_int_equal(sscanf(line + 5, "%31s %15s %n", seedtxt, cpu, &used), 2);
         char *calls = line + 5 + used;
-        uint64_t seed = seedtxt[0] == '-' ? (uint64_t)0 - strtoull(seedtxt + 1, NULL, 10)
-                                          : strtoull(seedtxt, NULL, 10);
+        uint64_t seed = seedtxt[0] == '-' ? (uint64_t)0 - strtoull(seedtxt + 1, NULL, 10) : strtoull(seedtxt, NULL, 10);
         if (seedtxt[0] == '-') st->negative_seed++;
         else if (seed >= ((uint64_t)1 << 32)) st->big_seed++;
         torch_cpu c = strcmp(cpu, "avx2") == 0 ? CPU_AVX2 : CPU_DEFAULT;
@@ -75,8 +75,8 @@ static void replay(golden_stats *st)
                 st->values++;
                 if (golden_bits(v[i]) != want) {
                     if (st->mismatches < 5)
-                        print_error("seed %s %s %s:%zu [%zu]: got %08" PRIx32 " want %08" PRIx32 "\n", seedtxt,
-                                    cpu, call, n, i, golden_bits(v[i]), want);
+                        print_error("seed %s %s %s:%zu [%zu]: got %08" PRIx32 " want %08" PRIx32 "\n", seedtxt, cpu,
+                                    call, n, i, golden_bits(v[i]), want);
                     st->mismatches++;
                 }
             }
@@ -167,9 +167,10 @@ static void test_cephes_lanes(void **state)
     float s, c;
     cephes_sincosf(0.0f, &s, &c);
     assert_true(s == 0.0f && c == 1.0f);
-    for (float x = 0.0f; x < 6.3f; x += 0.01f) {
+    for (int k = 0; k < 630; k++) { /* x = 0, 0.01, ..., 6.29 */
+        float x = (float)k * 0.01f;
         cephes_sincosf(x, &s, &c);
-        assert_true(fabs(s - sin(x)) < 2e-7 && fabs(c - cos(x)) < 2e-7);
+        assert_true(fabs(s - sin((double)x)) < 2e-7 && fabs(c - cos((double)x)) < 2e-7);
     }
 }
 
@@ -183,26 +184,24 @@ static void test_simd_paths_equal_scalar(void **state)
     size_t n = (size_t)1 << 24;
     float *d = malloc(n * sizeof *d);
     assert_non_null(d);
-    for (size_t i = 0; i < n; i++) {
-        d[i] = (float)(uint32_t)((i * 2654435761u) & 0xffffffu) * 0x1p-24f;
-    }
+    for (size_t i = 0; i < n; i++) { d[i] = (float)(uint32_t)((i * 2654435761u) & 0xffffffu) * 0x1p-24f; }
     size_t mismatches = 0;
     /* offset 8 swaps the roles: what was a u1 lane becomes a u2 lane */
     for (size_t off = 0; off <= 8; off += 8)
-    for (size_t b = off; b + 16 <= n; b += 16) {
-        float v[16], s[16];
-        memcpy(v, d + b, sizeof v);
-        memcpy(s, v, sizeof s);
-        simd_fill16_blocks(v, 1);
-        for (int j = 0; j < 8; j++) {
-            float radius = sqrtf(-2.0f * cephes_logf(1.0f - s[j]));
-            float sn, cs;
-            cephes_sincosf(6.2831855f * s[j + 8], &sn, &cs);
-            float a = radius * cs + 0.0f, c = radius * sn + 0.0f;
-            mismatches += golden_bits(a) != golden_bits(v[j]);
-            mismatches += golden_bits(c) != golden_bits(v[j + 8]);
+        for (size_t b = off; b + 16 <= n; b += 16) {
+            float v[16], s[16];
+            memcpy(v, d + b, sizeof v);
+            memcpy(s, v, sizeof s);
+            simd_fill16_blocks(v, 1);
+            for (int j = 0; j < 8; j++) {
+                float radius = sqrtf(-2.0f * cephes_logf(1.0f - s[j]));
+                float sn, cs;
+                cephes_sincosf(6.2831855f * s[j + 8], &sn, &cs);
+                float a = radius * cs + 0.0f, c = radius * sn + 0.0f;
+                mismatches += golden_bits(a) != golden_bits(v[j]);
+                mismatches += golden_bits(c) != golden_bits(v[j + 8]);
+            }
         }
-    }
     free(d);
     assert_int_equal(mismatches, 0);
 
@@ -220,12 +219,9 @@ static void test_simd_paths_equal_scalar(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_streams_match_torch),
-        cmocka_unit_test(test_mt19937_reference_values),
-        cmocka_unit_test(test_seed_low_32_bits),
-        cmocka_unit_test(test_seed_clears_cache),
-        cmocka_unit_test(test_fill_path_draw_counts),
-        cmocka_unit_test(test_cephes_lanes),
+        cmocka_unit_test(test_golden_streams_match_torch), cmocka_unit_test(test_mt19937_reference_values),
+        cmocka_unit_test(test_seed_low_32_bits),           cmocka_unit_test(test_seed_clears_cache),
+        cmocka_unit_test(test_fill_path_draw_counts),      cmocka_unit_test(test_cephes_lanes),
         cmocka_unit_test(test_simd_paths_equal_scalar),
     };
     return cmocka_run_group_tests_name("torch_rng", tests, NULL, NULL);

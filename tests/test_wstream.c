@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include <math.h>
 #include <stdio.h>
@@ -74,14 +75,15 @@ static void test_stream_equals_plain_randn(void **state)
 {
     (void)state;
     static const size_t shapes[][2] = {
-        {1, 1}, {1, 15}, {3, 5}, {1, 16}, {16, 1}, {4, 4}, {1, 17}, {17, 1}, {2, 8}, {2, 9}, {3, 11}, {31, 1},
-        {1, 31}, {4, 8}, {8, 4}, {2, 16}, {3, 16}, {5, 7}, {7, 5}, {10, 100}, {100, 10}, {40, 25}, {8, 125},
-        {1000, 1}, {1, 1000}, {7, 143}, {11, 91}, {1001, 1}, {9, 111}, {13, 77}, {33, 33}, {3, 2049},
+        {1, 1},    {1, 15},  {3, 5},   {1, 16},   {16, 1},   {4, 4},   {1, 17},  {17, 1},
+        {2, 8},    {2, 9},   {3, 11},  {31, 1},   {1, 31},   {4, 8},   {8, 4},   {2, 16},
+        {3, 16},   {5, 7},   {7, 5},   {10, 100}, {100, 10}, {40, 25}, {8, 125}, {1000, 1},
+        {1, 1000}, {7, 143}, {11, 91}, {1001, 1}, {9, 111},  {13, 77}, {33, 33}, {3, 2049},
     };
     for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++)
         for (int cpu = 0; cpu < 2; cpu++)
             for (size_t batch = 1; batch <= 8; batch += 7) {
-                check_stream(99 + k, shapes[k][0], shapes[k][1], (torch_cpu)cpu, k % 2, k % 3 != 0, batch);
+                check_stream(99 + k, shapes[k][0], shapes[k][1], (torch_cpu)cpu, (int)(k % 2), k % 3 != 0, batch);
             }
 }
 
@@ -117,7 +119,7 @@ static char *print_view(const tensor_view *v, const print_options *po)
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
     assert_int_equal(tensor_print(f, v, po), 0);
-    fclose(f);
+    assert_int_equal(fclose(f), 0); /* the close finishes buf */
     return buf;
 }
 
