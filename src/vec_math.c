@@ -66,15 +66,14 @@ VM_INLINE float vm_float(uint32_t u)
  * written without relying on implementation-defined signed shifts. */
 VM_INLINE int32_t vm_asr1(int32_t v)
 {
-    return v >= 0 ? v / 2 : -(int32_t)(((uint32_t)-(int64_t)v + 1u) / 2u);
+    return v >= 0 ? v / 2 : -(int32_t)(((uint32_t) - (int64_t)v + 1u) / 2u);
 }
 
 /* _mm256_cvtps_epi32 under the default MXCSR: round half to even; NaN and
  * values outside int32 give INT32_MIN. */
 VM_INLINE int32_t vm_rint_i32(float f)
 {
-    if (!(f >= -2147483648.0f && f < 2147483648.0f))
-        return INT32_MIN;
+    if (!(f >= -2147483648.0f && f < 2147483648.0f)) return INT32_MIN;
     return (int32_t)rintf(f);
 }
 
@@ -243,10 +242,8 @@ VM_INLINE float vm_expf_body(float d)
     u = 1.0f + fmaf(s * s, u, s);
     u = vm_ldexp2(u, q);
 
-    if (d < -104.0f)
-        u = 0.0f; /* SLEEF clears all bits: +0 */
-    if (100.0f < d)
-        u = INFINITY;
+    if (d < -104.0f) u = 0.0f; /* SLEEF clears all bits: +0 */
+    if (100.0f < d) u = INFINITY;
     return u;
 }
 
@@ -254,12 +251,10 @@ VM_INLINE float vm_expf_body(float d)
 VM_INLINE float vm_logf_body(float d)
 {
     int o = d < FLT_MIN;
-    if (o)
-        d = d * VM_TWO64;
+    if (o) d = d * VM_TWO64;
     int32_t e = vm_ilogb2k(d * (1.0f / 0.75f));
     float m = vm_ldexp3(d, (int32_t)(0u - (uint32_t)e));
-    if (o)
-        e -= 64;
+    if (o) e -= 64;
 
     vm_f2 s = vm_df_mul_f2_f(vm_f2_make(VM_LN2_HI, VM_LN2_LO), (float)e);
     vm_f2 x = vm_df_div(vm_df_add2_f_f(-1.0f, m), vm_df_add2_f_f(1.0f, m));
@@ -276,12 +271,9 @@ VM_INLINE float vm_logf_body(float d)
 
     /* d here is the possibly pre-scaled input; the scaling keeps the sign,
      * zeros, -inf and NaN, so these tests see the same classes. */
-    if (d == INFINITY)
-        r = INFINITY;
-    if (d < 0.0f || isnan(d))
-        r = NAN;
-    if (d == 0.0f)
-        r = -INFINITY;
+    if (d == INFINITY) r = INFINITY;
+    if (d < 0.0f || isnan(d)) r = NAN;
+    if (d == 0.0f) r = -INFINITY;
     return r;
 }
 
@@ -290,13 +282,11 @@ VM_INLINE float vm_log1pf_body(float d)
 {
     float dp1 = d + 1.0f;
     int o = dp1 < FLT_MIN;
-    if (o)
-        dp1 = dp1 * VM_TWO64;
+    if (o) dp1 = dp1 * VM_TWO64;
     int32_t e = vm_ilogb2k(dp1 * (1.0f / 0.75f));
     float t = vm_ldexp3(1.0f, (int32_t)(0u - (uint32_t)e));
     float m = fmaf(d, t, t - 1.0f);
-    if (o)
-        e -= 64;
+    if (o) e -= 64;
 
     vm_f2 s = vm_df_mul_f2_f(vm_f2_make(VM_LN2_HI, VM_LN2_LO), (float)e);
     vm_f2 x = vm_df_div(vm_f2_make(m, 0.0f), vm_df_add_f_f(2.0f, m));
@@ -311,14 +301,10 @@ VM_INLINE float vm_log1pf_body(float d)
 
     float r = s.x + s.y;
 
-    if (d > 1e+38f)
-        r = INFINITY;
-    if (-1.0f > d)
-        r = vm_float(0xffffffffu); /* SLEEF ORs all ones: a NaN */
-    if (d == -1.0f)
-        r = -INFINITY;
-    if (vm_bits(d) == 0x80000000u)
-        r = -0.0f;
+    if (d > 1e+38f) r = INFINITY;
+    if (-1.0f > d) r = vm_float(0xffffffffu); /* SLEEF ORs all ones: a NaN */
+    if (d == -1.0f) r = -INFINITY;
+    if (vm_bits(d) == 0x80000000u) r = -0.0f;
     return r;
 }
 
@@ -359,26 +345,25 @@ VM_INLINE float vm_expm1f_body(float a)
 {
     vm_f2 d = vm_df_add2_f2_f(vm_expk2f(vm_f2_make(a, 0.0f)), -1.0f);
     float x = d.x + d.y;
-    if (a > 88.72283172607421875f)
-        x = INFINITY;
-    if (a < -16.635532333438687426013570f)
-        x = -1.0f;
-    if (vm_bits(a) == 0x80000000u)
-        x = -0.0f;
+    if (a > 88.72283172607421875f) x = INFINITY;
+    if (a < -16.635532333438687426013570f) x = -1.0f;
+    if (vm_bits(a) == 0x80000000u) x = -0.0f;
     return x;
 }
 
 /* ---- run-time selection of an FMA-instruction copy ---------------------- */
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
-    !defined(VEC_MATH_NO_FMA_DISPATCH)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(VEC_MATH_NO_FMA_DISPATCH)
 #define VM_DISPATCH 1
-#define VM_FMA_COPY(name, body)                                               \
-    __attribute__((target("fma,sse4.1"))) static float name##_fma(float x)    \
-    {                                                                         \
-        return body(x);                                                       \
-    }                                                                         \
-    static float name##_generic(float x) { return body(x); }
+#define VM_FMA_COPY(name, body)                                            \
+    __attribute__((target("fma,sse4.1"))) static float name##_fma(float x) \
+    {                                                                      \
+        return body(x);                                                    \
+    }                                                                      \
+    static float name##_generic(float x)                                   \
+    {                                                                      \
+        return body(x);                                                    \
+    }
 #else
 #define VM_DISPATCH 0
 #endif

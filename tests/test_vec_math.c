@@ -43,8 +43,8 @@ static int same_result(float a, float b)
 typedef struct {
     int cases[NFNS];
     int mismatches[NFNS];
-    int hard[NFNS];  /* "unfused:*", "unfused-rare:*", "contracted" cases */
-    int libm[NFNS];  /* "libm" cases */
+    int hard[NFNS]; /* "unfused:*", "unfused-rare:*", "contracted" cases */
+    int libm[NFNS]; /* "libm" cases */
     int bad_lines;
 } replay_stats;
 
@@ -53,13 +53,11 @@ static void replay(replay_stats *st)
 {
     memset(st, 0, sizeof *st);
     char *text = golden_slurp(GOLDEN);
-    if (!text)
-        fail_msg("cannot read %s (run the tests from the repository root)", GOLDEN);
+    if (!text) fail_msg("cannot read %s (run the tests from the repository root)", GOLDEN);
 
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
+        if (line[0] == '#' || line[0] == '\0') continue;
         char name[16], why[64];
         unsigned in_bits, out_bits;
         if (sscanf(line, "%15s %x %x %63s", name, &in_bits, &out_bits, why) != 4) {
@@ -67,8 +65,7 @@ static void replay(replay_stats *st)
             continue;
         }
         size_t k = 0;
-        while (k < NFNS && strcmp(fns[k].name, name) != 0)
-            k++;
+        while (k < NFNS && strcmp(fns[k].name, name) != 0) k++;
         if (k == NFNS) {
             st->bad_lines++;
             continue;
@@ -77,15 +74,12 @@ static void replay(replay_stats *st)
         float want = golden_float((uint32_t)out_bits);
         float got = fns[k].fn(x);
         st->cases[k]++;
-        if (!strncmp(why, "unfused", 7) || !strcmp(why, "contracted"))
-            st->hard[k]++;
-        if (!strcmp(why, "libm"))
-            st->libm[k]++;
+        if (!strncmp(why, "unfused", 7) || !strcmp(why, "contracted")) st->hard[k]++;
+        if (!strcmp(why, "libm")) st->libm[k]++;
         if (!same_result(got, want)) {
             if (st->mismatches[k] < 10)
-                print_message("%s(%08x = %.9g): want %08x (%.9g), got %08x (%.9g) [%s]\n",
-                              name, in_bits, (double)x, out_bits, (double)want,
-                              (unsigned)golden_bits(got), (double)got, why);
+                print_message("%s(%08x = %.9g): want %08x (%.9g), got %08x (%.9g) [%s]\n", name, in_bits, (double)x,
+                              out_bits, (double)want, (unsigned)golden_bits(got), (double)got, why);
             st->mismatches[k]++;
         }
     }
@@ -99,8 +93,8 @@ static void test_golden_file(void **state)
     replay(&st);
     assert_int_equal(st.bad_lines, 0);
     for (size_t k = 0; k < NFNS; k++) {
-        print_message("%-6s %5d cases (%d hard, %d libm-differs), %d mismatches\n",
-                      fns[k].name, st.cases[k], st.hard[k], st.libm[k], st.mismatches[k]);
+        print_message("%-6s %5d cases (%d hard, %d libm-differs), %d mismatches\n", fns[k].name, st.cases[k],
+                      st.hard[k], st.libm[k], st.mismatches[k]);
         /* a truncated or regenerated-wrong file must not pass silently */
         assert_true(st.cases[k] >= 500);
         assert_true(st.hard[k] >= 30);
@@ -123,7 +117,7 @@ static void test_special_values(void **state)
     assert_true(golden_bits(sleef_expf_u10(-104.00001f)) == 0x00000000u);
     assert_true(sleef_expf_u10(-103.9f) > 0.0f); /* subnormal results kept */
     assert_true(sleef_expf_u10(100.00001f) == inf);
-    assert_true(sleef_expf_u10(89.0f) == inf);  /* overflow in the scaling */
+    assert_true(sleef_expf_u10(89.0f) == inf); /* overflow in the scaling */
 
     assert_true(golden_bits(sleef_logf_u10(1.0f)) == 0x00000000u);
     assert_true(sleef_logf_u10(0.0f) == -inf);
@@ -160,8 +154,7 @@ static void test_repeatable(void **state)
     for (int i = 0; i < 20000; i++) {
         u = u * 1664525u + 1013904223u;
         float x = golden_float(u);
-        for (size_t k = 0; k < NFNS; k++)
-            assert_true(same_result(fns[k].fn(x), fns[k].fn(x)));
+        for (size_t k = 0; k < NFNS; k++) assert_true(same_result(fns[k].fn(x), fns[k].fn(x)));
     }
 }
 
