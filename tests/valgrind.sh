@@ -1,0 +1,37 @@
+#!/bin/sh
+# valgrind memcheck on every examples/*.conf: no invalid access, no use of
+# uninitialised memory, no leak (--leak-check=full; --error-exitcode makes
+# any error fail the run), and the output still equal to the .out file. Also
+# the scalar paths (GRADEXP_NO_SIMD=1) of the blog, and an error exit.
+# Usage: tests/valgrind.sh ./gradexp   (from the repository root; `make
+# valgrind` builds gradexp and calls this)
+bin=${1:-./gradexp}
+vg="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
+pass=0
+fail=0
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+check() { # name, expected exit status, expected output file or -, command...
+    name=$1 want_rc=$2 want_out=$3
+    shift 3
+    "$@" >"$out" 2>"$err"
+    rc=$?
+    why=
+    [ "$rc" -eq "$want_rc" ] || why="exit $rc, want $want_rc"
+    [ "$want_out" = - ] || cmp -s "$out" "$want_out" || why="$why; output differs from $want_out"
+    grep -q '^==[0-9]*==' "$err" && why="$why; valgrind reported errors"
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name: $why"
+        head -40 "$err"
+    fi
+}
+for conf in examples/*.conf; do
+    check "$conf" 0 "${conf%.conf}.out" $vg "$bin" --config "$conf"
+done
+check "blog, scalar paths" 0 examples/blog.out env GRADEXP_NO_SIMD=1 $vg "$bin" --config examples/blog.conf
+check "bad config (error exit)" 2 - $vg "$bin" --config tests/data/bad/duplicate.conf
+echo "valgrind: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
