@@ -190,7 +190,8 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         char *end;
         errno = 0;
         double d = strtod(value, &end);
-        if (*end != '\0' || end == value || errno == ERANGE || !isfinite(d))
+        /* ERANGE on underflow still gives a finite (tiny or zero) value: keep it */
+        if (*end != '\0' || end == value || !isfinite(d))
             return fail(err, errlen, "'%s' is not a finite number", value);
         o->init_std = d;
         o->has_init_std = 1;
