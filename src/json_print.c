@@ -11,6 +11,7 @@
  * strtof. Output goes through a 64 KiB buffer; tensors are read element by
  * element through experiment_view in row-major order, so a streamed W and
  * the virtual W.grad are never materialised. */
+#include "decimal.h"
 #include "json_print.h"
 
 #include <errno.h>
@@ -23,54 +24,8 @@
 /* Shortest round-trip decimals of float32 values                           */
 /* ------------------------------------------------------------------------ */
 
-/* 10^0 .. 10^19, a few to a line (clang-format would give each its own). */
-/* clang-format off */
-static const uint64_t POW10[20] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL,
-    10000000000000000000ULL};
-/* clang-format on */
-
 /* 5^0 .. 5^16: 5^16 times a 26-bit integer still fits in 64 bits. */
 #define MAX_POW5 16
-static const uint64_t POW5[MAX_POW5 + 1] = {1ULL,           5ULL,           25ULL,        125ULL,        625ULL,
-                                            3125ULL,        15625ULL,       78125ULL,     390625ULL,     1953125ULL,
-                                            9765625ULL,     48828125ULL,    244140625ULL, 1220703125ULL, 6103515625ULL,
-                                            30517578125ULL, 152587890625ULL};
-
-/* Number of significant bits in m > 0. */
-static int bit_length(uint32_t m)
-{
-    int n = 0;
-    while (m) {
-        n++;
-        m >>= 1;
-    }
-    return n;
-}
-
-/* Floor of a / b for b > 0 and any sign of a. */
-static int floor_div(int a, int b)
-{
-    int q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-/* Writes x in decimal at p (no terminator); returns the digit count. */
-static size_t put_u64(char *p, uint64_t x)
-{
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + x % 10);
-        x /= 10;
-    } while (x);
-    for (size_t i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
-    return n;
-}
 
 /* Computes *out = floor(X * 2^e2 * 10^k) for X < 2^26 and sets *exact when
  * nothing was discarded. Returns 0, or -1 when the exact computation does
@@ -79,7 +34,7 @@ static int scale_exact(uint64_t X, int e2, int k, uint64_t *out, int *exact)
 {
     if (k >= 0) {
         if (k > MAX_POW5) return -1;
-        uint64_t n = X * POW5[k]; /* times 10^k = 5^k * 2^k */
+        uint64_t n = X * DEC_POW5[k]; /* times 10^k = 5^k * 2^k */
         int t = e2 + k;
         if (t >= 0) {
             if (t >= 64 || (t > 0 && (n >> (64 - t)) != 0)) return -1;
@@ -96,8 +51,8 @@ static int scale_exact(uint64_t X, int e2, int k, uint64_t *out, int *exact)
     int u = -k;
     if (u > 19 || e2 < 0 || e2 > 37) return -1;
     uint64_t num = X << e2; /* < 2^63 */
-    *out = num / POW10[u];
-    *exact = num % POW10[u] == 0;
+    *out = num / DEC_POW10[u];
+    *exact = num % DEC_POW10[u] == 0;
     return 0;
 }
 
@@ -113,13 +68,13 @@ static int shortest_fast(uint32_t m, int q, int asym, uint64_t *digits, int *exp
     int accept = (m & 1) == 0; /* even: bounds round to v */
     /* floor(log10 v) or one less; make v * 10^k at least 1e9 so that the
      * loop below always drops a digit and rounds on exact information. */
-    int d = floor_div((q + bit_length(m) - 1) * 78913, 262144);
+    int d = dec_floor_div((q + dec_bit_length(m) - 1) * 78913, 262144);
     int k = 9 - d;
     uint64_t vr, vp, vm;
     int vr_exact, vp_exact, vm_exact;
     for (int tries = 0;; tries++) {
         if (scale_exact(mv, e2, k, &vr, &vr_exact) != 0) return -1;
-        if (vr >= POW10[9] || tries == 2) break;
+        if (vr >= DEC_POW10[9] || tries == 2) break;
         k++;
     }
     if (scale_exact(mp, e2, k, &vp, &vp_exact) != 0 || scale_exact(mm, e2, k, &vm, &vm_exact) != 0) return -1;
@@ -189,7 +144,7 @@ static void shortest_slow(float a, uint64_t *digits, int *exp10)
 static size_t spell(char *buf, int neg, uint64_t digits, int e)
 {
     char ds[20];
-    int nd = (int)put_u64(ds, digits);
+    int nd = (int)dec_put_u64(ds, digits);
     int E = e + nd - 1; /* exponent of the first digit */
     size_t n = 0;
     if (neg) buf[n++] = '-';
@@ -204,7 +159,7 @@ static size_t spell(char *buf, int neg, uint64_t digits, int e)
         buf[n++] = E < 0 ? '-' : '+';
         int a = E < 0 ? -E : E;
         if (a < 10) buf[n++] = '0';
-        n += put_u64(buf + n, (uint64_t)a);
+        n += dec_put_u64(buf + n, (uint64_t)a);
     } else if (e >= 0) { /* an integer: "1200.0" */
         memcpy(buf + n, ds, (size_t)nd);
         n += (size_t)nd;
@@ -298,7 +253,7 @@ static void j_float(jout *j, float v)
 static void j_u64(jout *j, uint64_t x)
 {
     char tmp[24];
-    j_put(j, tmp, put_u64(tmp, x));
+    j_put(j, tmp, dec_put_u64(tmp, x));
 }
 
 /* Appends s as a JSON string: quotes, backslash escapes for '"', '\\' and

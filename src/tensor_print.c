@@ -15,6 +15,7 @@
  * exact binary value, as Python does. nan never carries a sign. With
  * print_options.color each number is wrapped in an ANSI colour escape and a
  * reset (padding outside), and nothing else changes. */
+#include "decimal.h"
 #include "tensor_print.h"
 
 #include <math.h>
@@ -59,25 +60,6 @@ tensor_view tensor_view_dense2(const float *data, size_t rows, size_t cols)
 /* Exact decimal formatting of float32 values                               */
 /* ------------------------------------------------------------------------ */
 
-/* 10^0 .. 10^19, a few to a line (clang-format would give each its own). */
-/* clang-format off */
-static const uint64_t POW10[20] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-    100000000000000000ULL, 1000000000000000000ULL,
-    10000000000000000000ULL};
-/* clang-format on */
-
-/* 5^0 .. 5^17: the largest power whose product with a 24-bit mantissa still
- * fits in 64 bits. */
-#define MAX_POW5 17
-static const uint64_t POW5[MAX_POW5 + 1] = {
-    1ULL,         5ULL,          25ULL,         125ULL,         625ULL,          3125ULL,
-    15625ULL,     78125ULL,      390625ULL,     1953125ULL,     9765625ULL,      48828125ULL,
-    244140625ULL, 1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL, 762939453125ULL};
-
 /* Splits the finite float v into |v| = m * 2^q with m < 2^24 (m = 0 for
  * zeros); returns 1 when v's sign bit is set. */
 static int decompose(float v, uint32_t *m, int *q)
@@ -102,8 +84,8 @@ static int decompose(float v, uint32_t *m, int *q)
 static int scale_floor(uint32_t m, int q, int s, uint64_t *F, int *cmp)
 {
     if (s >= 0) {
-        if (s > MAX_POW5) return -1;
-        uint64_t n = (uint64_t)m * POW5[s]; /* times 10^s = 5^s * 2^s */
+        if (s > DEC_MAX_POW5) return -1;
+        uint64_t n = (uint64_t)m * DEC_POW5[s]; /* times 10^s = 5^s * 2^s */
         int e = q + s;
         if (e >= 0) {
             if (e >= 64 || (e > 0 && (n >> (64 - e)) != 0)) return -1;
@@ -124,7 +106,7 @@ static int scale_floor(uint32_t m, int q, int s, uint64_t *F, int *cmp)
     }
     int u = -s;
     if (u > 19) return -1;
-    uint64_t d = POW10[u]; /* even, so d / 2 is exact */
+    uint64_t d = DEC_POW10[u]; /* even, so d / 2 is exact */
     uint64_t num;
     if (q >= 0) {
         if (q > 40) return -1;
@@ -145,19 +127,6 @@ static int scale_floor(uint32_t m, int q, int s, uint64_t *F, int *cmp)
 static uint64_t round_even(uint64_t F, int cmp)
 {
     return F + (uint64_t)(cmp > 0 || (cmp == 0 && (F & 1u)));
-}
-
-/* Writes x in decimal at p (no terminator); returns the digit count. */
-static size_t put_u64(char *p, uint64_t x)
-{
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + x % 10);
-        x /= 10;
-    } while (x);
-    for (size_t i = 0; i < n; i++) p[i] = tmp[n - 1 - i];
-    return n;
 }
 
 /* Writes x < 10^digits in decimal at p, zero-padded to exactly digits
@@ -196,39 +165,21 @@ size_t tensor_format_fixed(char *buf, float v, int precision)
     int neg = decompose(v, &m, &q);
     uint64_t F;
     int cmp;
-    if (precision < 0 || precision > MAX_POW5 || scale_floor(m, q, precision, &F, &cmp) != 0) {
+    if (precision < 0 || precision > DEC_MAX_POW5 || scale_floor(m, q, precision, &F, &cmp) != 0) {
         int n = snprintf(buf, tensor_format_bufsize(precision), "%.*f", precision < 0 ? 0 : precision, (double)v);
         return n < 0 ? 0 : (size_t)n;
     }
     uint64_t r = round_even(F, cmp);
     size_t n = 0;
     if (neg) buf[n++] = '-';
-    n += put_u64(buf + n, r / POW10[precision]);
+    n += dec_put_u64(buf + n, r / DEC_POW10[precision]);
     if (precision > 0) {
         buf[n++] = '.';
-        put_u64_padded(buf + n, r % POW10[precision], precision);
+        put_u64_padded(buf + n, r % DEC_POW10[precision], precision);
         n += (size_t)precision;
     }
     buf[n] = '\0';
     return n;
-}
-
-/* Number of significant bits in m > 0. */
-static int bit_length(uint32_t m)
-{
-    int n = 0;
-    while (m) {
-        n++;
-        m >>= 1;
-    }
-    return n;
-}
-
-/* Floor of a / b for b > 0 and any sign of a. */
-static int floor_div(int a, int b)
-{
-    int q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
 /* '{:.Pe}'.format(v) into buf (see tensor_print.h): finds the decimal
@@ -249,23 +200,23 @@ size_t tensor_format_sci(char *buf, float v, int precision)
     } else if (p <= 17) {
         /* 2^e2 <= |v| < 2^(e2+1); 78913 / 2^18 is just below log10(2), so the
          * guess is floor(log10|v|) or one less, and the loop settles it. */
-        int e2 = q + bit_length(m) - 1;
-        d = floor_div(e2 * 78913, 262144);
+        int e2 = q + dec_bit_length(m) - 1;
+        d = dec_floor_div(e2 * 78913, 262144);
         for (int iter = 0; iter < 4; iter++) {
             uint64_t F;
             int cmp;
             if (scale_floor(m, q, p - d, &F, &cmp) != 0) break;
-            if (F < POW10[p]) {
+            if (F < DEC_POW10[p]) {
                 d--;
                 continue;
             }
-            if (F >= POW10[p + 1]) {
+            if (F >= DEC_POW10[p + 1]) {
                 d++;
                 continue;
             }
             r = round_even(F, cmp);
-            if (r == POW10[p + 1]) { /* 9.99996 -> 1.0000e+01 */
-                r = POW10[p];
+            if (r == DEC_POW10[p + 1]) { /* 9.99996 -> 1.0000e+01 */
+                r = DEC_POW10[p];
                 d++;
             }
             ok = 1;
@@ -278,17 +229,17 @@ size_t tensor_format_sci(char *buf, float v, int precision)
     }
     size_t n = 0;
     if (neg) buf[n++] = '-';
-    buf[n++] = (char)('0' + r / POW10[p]);
+    buf[n++] = (char)('0' + r / DEC_POW10[p]);
     if (p > 0) {
         buf[n++] = '.';
-        put_u64_padded(buf + n, r % POW10[p], p);
+        put_u64_padded(buf + n, r % DEC_POW10[p], p);
         n += (size_t)p;
     }
     buf[n++] = 'e';
     buf[n++] = d < 0 ? '-' : '+';
     unsigned ad = (unsigned)(d < 0 ? -d : d);
     if (ad < 10) buf[n++] = '0';
-    n += put_u64(buf + n, ad);
+    n += dec_put_u64(buf + n, ad);
     buf[n] = '\0';
     return n;
 }
