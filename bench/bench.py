@@ -11,7 +11,8 @@ stdout (and to --out).
 Timing: whole-process wall time for gradexp (fork to exit); for PyTorch,
 (a) is the whole `python3 blog.py` process, (b) is PyTorch's own time inside
 the process after `import torch` (bench/torch_work.py), the fairest figure
-for PyTorch. Peak RSS from wait4's rusage (gradexp) and getrusage (torch).
+for PyTorch. Peak RSS: GNU time for gradexp and the whole blog process,
+getrusage inside the process for (b).
 """
 import argparse
 import os
@@ -31,15 +32,26 @@ WORKLOADS = {
 }
 
 
+def peak_rss(cmd):
+    """Peak RSS (KB) of one run, measured by GNU time: a child of Python
+    would report Python's pages too (fork copies them, vfork shares them)."""
+    res = subprocess.run(["/usr/bin/time", "-f", "BENCH_MAXRSS_KB=%M"] + cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, check=True)
+    return int(res.stderr.strip().splitlines()[-1].split("=")[1])
+
+
 def run(cmd, stdout_path=os.devnull):
-    """Wall seconds and peak RSS (KB) of one process."""
-    with open(stdout_path, "w") as out:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
-        _, status, ru = os.wait4(p.pid, 0)
-        t1 = time.perf_counter()
-        err = p.stderr.read().decode()
-        p.stderr.close()
+    """Wall seconds of one process (and its rusage peak RSS, which includes
+    the spawning Python's pages: see peak_rss)."""
+    err_path = "/tmp/gradexp-bench-stderr.txt"
+    actions = [(os.POSIX_SPAWN_OPEN, 1, stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+               (os.POSIX_SPAWN_OPEN, 2, err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=actions)
+    _, status, ru = os.wait4(pid, 0)
+    t1 = time.perf_counter()
+    with open(err_path) as f:
+        err = f.read()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), err))
     return t1 - t0, ru.ru_maxrss, err
@@ -92,13 +104,13 @@ def main():
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for key, name, g, t, how, same in rows:
         gm = statistics.median(x[0] for x in g)
-        grss = max(x[1] for x in g)
+        grss = peak_rss([a.gradexp] + WORKLOADS[key][1])
         per_weight = ""
         if key == "c":
             per_weight = " (%.2f ns/weight)" % (gm / (256000 * 8192) * 1e9)
         if t:
             tm = statistics.median(x[0] for x in t)
-            trss = max(x[1] for x in t)
+            trss = peak_rss(blog) if key == "a" else max(x[1] for x in t)
             lines.append("| (%s) %s | %.4f s%s | %.1f MB | %.3f s (%s) | %.0f MB | %.0fx | %s |" % (
                 key, name, gm, per_weight, grss / 1024, tm, how, trss / 1024, tm / gm, "yes" if same else "NO"))
         else:
