@@ -4,22 +4,11 @@
  * instruction of the compiled code; fmaf marks the fused ones. */
 #include "cephes_math.h"
 
+#include "float_bits.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-static uint32_t bits_of(float x)
-{
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-static float float_of(uint32_t u)
-{
-    float x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
 
 /* Cephes logf polynomial and range-reduction constants (avx_mathfun.h). */
 static const float LOG_P[9] = {
@@ -35,11 +24,11 @@ float cephes_logf(float x)
     /* _CMP_LE_OS is false for NaN; _mm256_max_ps(x, min_norm) returns
      * min_norm when x is NaN. */
     int invalid = x <= 0.0f;
-    float min_norm = float_of(0x00800000u);
+    float min_norm = bits_float(0x00800000u);
     x = (x > min_norm) ? x : min_norm;
-    uint32_t u = bits_of(x);
+    uint32_t u = float_bits(x);
     int32_t e_int = (int32_t)(u >> 23) - 127;
-    x = float_of((u & ~0x7f800000u) | 0x3f000000u);
+    x = bits_float((u & ~0x7f800000u) | 0x3f000000u);
     float e = (float)e_int + 1.0f;
     int m = x < SQRTHF;
     float tmp = m ? x : 0.0f;
@@ -54,7 +43,7 @@ float cephes_logf(float x)
     y = fmaf(-0.5f, z, y);
     x = x + y;
     x = fmaf(e, LOG_Q2, x);
-    return invalid ? float_of(0xffffffffu) : x; /* or-ed with an all-ones mask */
+    return invalid ? bits_float(0xffffffffu) : x; /* or-ed with an all-ones mask */
 }
 
 static const float FOPI = 1.27323954473516f;
@@ -66,7 +55,7 @@ static const float SIN_C[3] = {-1.9515295891E-4f, 8.3321608736E-3f, -1.666665461
 
 void cephes_sincosf(float x, float *s, float *c)
 {
-    uint32_t sign_sin = bits_of(x) & 0x80000000u;
+    uint32_t sign_sin = float_bits(x) & 0x80000000u;
     x = fabsf(x);
     float y = x * FOPI;
     /* _mm256_cvttps_epi32: out-of-range and NaN give INT32_MIN */
@@ -103,6 +92,6 @@ void cephes_sincosf(float x, float *s, float *c)
         sin_v = yc + 0.0f;
         cos_v = (yc - yc) + ys;
     }
-    *s = float_of(bits_of(sin_v) ^ sign_sin);
-    *c = float_of(bits_of(cos_v) ^ sign_cos);
+    *s = bits_float(float_bits(sin_v) ^ sign_sin);
+    *c = bits_float(float_bits(cos_v) ^ sign_cos);
 }

@@ -326,40 +326,44 @@ static void put_double(jout *j, double d)
     if (strpbrk(buf, ".e") == NULL) j_puts(j, ".0");
 }
 
+/* Starts the next member of an object: the separator after the previous
+ * one (none before the first, counted in *n), then "key": . */
+static void j_member(jout *j, int *n, const char *key)
+{
+    if ((*n)++) j_puts(j, ",\n");
+    j_key(j, key);
+}
+
 /* Appends the "config" member: every setting, under its config-file key. */
 static void put_config(jout *j, const gradexp_options *o)
 {
     static const char *const SCI[] = {"auto", "on", "off"};
     static const char *const COLOR[] = {"auto", "always", "never"};
+    int n = 0;
     j_puts(j, "  \"config\": {\n");
-    j_key(j, "seed");
+    j_member(j, &n, "seed");
     put_seed(j, o);
-    j_puts(j, ",\n");
-    j_key(j, "classes");
+    j_member(j, &n, "classes");
     j_u64(j, o->classes);
-    j_puts(j, ",\n");
-    j_key(j, "features");
+    j_member(j, &n, "features");
     j_u64(j, o->features);
-    j_puts(j, ",\n");
-    j_key(j, "target");
+    j_member(j, &n, "target");
     j_u64(j, o->target);
-    j_puts(j, ",\n");
-    j_key(j, "no-abs");
-    j_puts(j, o->no_abs ? "true,\n" : "false,\n");
-    j_key(j, "init-std");
+    j_member(j, &n, "no-abs");
+    j_puts(j, o->no_abs ? "true" : "false");
+    j_member(j, &n, "init-std");
     if (o->has_init_std) put_double(j, o->init_std);
     else j_puts(j, "null");
-    j_puts(j, ",\n");
-    j_key(j, "loss");
+    j_member(j, &n, "loss");
     j_puts(j, "[");
     for (int h = 0; h < o->nlosses; h++) {
         if (h) j_puts(j, ", ");
         j_string(j, LOSS_NAMES[o->losses[h]]);
     }
-    j_puts(j, "],\n");
-    j_key(j, "stable");
-    j_puts(j, o->stable ? "true,\n" : "false,\n");
-    j_key(j, "show");
+    j_puts(j, "]");
+    j_member(j, &n, "stable");
+    j_puts(j, o->stable ? "true" : "false");
+    j_member(j, &n, "show");
     j_puts(j, "[");
     for (int s = 0, first = 1; s < SHOW_KINDS; s++) {
         if (!(o->show & (1u << s))) continue;
@@ -367,36 +371,28 @@ static void put_config(jout *j, const gradexp_options *o)
         j_string(j, SHOW_NAMES[s]);
         first = 0;
     }
-    j_puts(j, "],\n");
-    j_key(j, "rng");
+    j_puts(j, "]");
+    j_member(j, &n, "rng");
     j_string(j, o->cpu == CPU_DEFAULT ? "default" : "avx2");
-    j_puts(j, ",\n");
-    j_key(j, "precision");
+    j_member(j, &n, "precision");
     j_u64(j, (uint64_t)o->print.precision);
-    j_puts(j, ",\n");
-    j_key(j, "linewidth");
+    j_member(j, &n, "linewidth");
     j_u64(j, (uint64_t)o->print.linewidth);
-    j_puts(j, ",\n");
-    j_key(j, "threshold");
+    j_member(j, &n, "threshold");
     j_u64(j, (uint64_t)o->print.threshold);
-    j_puts(j, ",\n");
-    j_key(j, "edgeitems");
+    j_member(j, &n, "edgeitems");
     j_u64(j, (uint64_t)o->print.edgeitems);
-    j_puts(j, ",\n");
-    j_key(j, "sci-mode");
+    j_member(j, &n, "sci-mode");
     j_string(j, SCI[o->print.sci]);
-    j_puts(j, ",\n");
-    j_key(j, "format");
+    j_member(j, &n, "format");
     j_string(j, o->format == FORMAT_JSON ? "json" : "torch");
-    j_puts(j, ",\n");
-    j_key(j, "color");
+    j_member(j, &n, "color");
     j_string(j, COLOR[o->color]);
-    j_puts(j, ",\n");
-    j_key(j, "explain");
-    j_puts(j, o->explain ? "true,\n" : "false,\n");
-    j_key(j, "gradcheck");
-    j_puts(j, o->gradcheck ? "true\n" : "false\n");
-    j_puts(j, "  },\n");
+    j_member(j, &n, "explain");
+    j_puts(j, o->explain ? "true" : "false");
+    j_member(j, &n, "gradcheck");
+    j_puts(j, o->gradcheck ? "true" : "false");
+    j_puts(j, "\n  },\n");
 }
 
 /* Appends one row of t (a 1-d tensor's only row) as "[v, v, ...]". */

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "float_bits.h"
 #include "vec_math.h"
 
 #define VEC 8 /* floats in one Vectorized<float>, both builds */
@@ -51,19 +52,12 @@ static size_t vec_loop_end(size_t n)
     return n - n % (2 * (size_t)VEC);
 }
 
-static float f_from_bits(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 /* vec::maximum of two lanes. AVX2: vmaxps(a, b) = a > b ? a : b, then OR
  * with the unordered mask, so any NaN comes out all ones (0xffffffff).
  * default: a > b ? a : b, except a NaN a is returned as is. */
 static float vmax(float a, float b, torch_cpu cpu)
 {
-    if (cpu == CPU_AVX2) return isnan(a) || isnan(b) ? f_from_bits(0xffffffffu) : (a > b ? a : b);
+    if (cpu == CPU_AVX2) return isnan(a) || isnan(b) ? bits_float(0xffffffffu) : (a > b ? a : b);
     if (isnan(a)) return a;
     return a > b ? a : b;
 }

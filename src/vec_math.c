@@ -35,6 +35,8 @@
  * Copyright Naoki Shibata and contributors); the code is written afresh. */
 #include "vec_math.h"
 
+#include "float_bits.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -47,20 +49,6 @@
 #endif
 
 /* ---- bit-level helpers ------------------------------------------------- */
-
-VM_INLINE uint32_t vm_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-VM_INLINE float vm_float(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 /* Arithmetic shift right by one of a two's-complement int32 (vsra 1),
  * written without relying on implementation-defined signed shifts. */
@@ -81,7 +69,7 @@ VM_INLINE int32_t vm_rint_i32(float f)
  * handling: callers pre-scale). */
 VM_INLINE int32_t vm_ilogb2k(float d)
 {
-    return (int32_t)((vm_bits(d) >> 23) & 0xffu) - 0x7f;
+    return (int32_t)((float_bits(d) >> 23) & 0xffu) - 0x7f;
 }
 
 /* vpow2i: the float with bits (q + 127) << 23 in 32-bit wrap-around
@@ -89,7 +77,7 @@ VM_INLINE int32_t vm_ilogb2k(float d)
  * -126 <= q <= 127. */
 VM_INLINE float vm_pow2i(uint32_t q)
 {
-    return vm_float((q + 0x7fu) << 23);
+    return bits_float((q + 0x7fu) << 23);
 }
 
 /* vldexp2: d * 2^(q>>1) * 2^(q - (q>>1)), two roundings, in that order. */
@@ -102,7 +90,7 @@ VM_INLINE float vm_ldexp2(float d, int32_t q)
 /* vldexp3: add q to the exponent field directly (no range handling). */
 VM_INLINE float vm_ldexp3(float d, int32_t q)
 {
-    return vm_float(vm_bits(d) + ((uint32_t)q << 23));
+    return bits_float(float_bits(d) + ((uint32_t)q << 23));
 }
 
 /* ---- float-float ("df") arithmetic, FMA flavour of SLEEF's df.h -------- */
@@ -302,9 +290,9 @@ VM_INLINE float vm_log1pf_body(float d)
     float r = s.x + s.y;
 
     if (d > 1e+38f) r = INFINITY;
-    if (-1.0f > d) r = vm_float(0xffffffffu); /* SLEEF ORs all ones: a NaN */
+    if (-1.0f > d) r = bits_float(0xffffffffu); /* SLEEF ORs all ones: a NaN */
     if (d == -1.0f) r = -INFINITY;
-    if (vm_bits(d) == 0x80000000u) r = -0.0f;
+    if (float_bits(d) == 0x80000000u) r = -0.0f;
     return r;
 }
 
@@ -347,7 +335,7 @@ VM_INLINE float vm_expm1f_body(float a)
     float x = d.x + d.y;
     if (a > 88.72283172607421875f) x = INFINITY;
     if (a < -16.635532333438687426013570f) x = -1.0f;
-    if (vm_bits(a) == 0x80000000u) x = -0.0f;
+    if (float_bits(a) == 0x80000000u) x = -0.0f;
     return x;
 }
 

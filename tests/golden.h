@@ -1,5 +1,6 @@
 /* golden.h - small helpers shared by the test suites: reading golden files
- * made from real PyTorch, and comparing float bit patterns. */
+ * made from real PyTorch, comparing float bit patterns, and parsing a
+ * command line. */
 #ifndef GRADEXP_TEST_GOLDEN_H
 #define GRADEXP_TEST_GOLDEN_H
 
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "options.h"
 
 /* Reads a whole file into a NUL-terminated buffer (caller frees); NULL on
  * failure. */
@@ -54,6 +57,19 @@ static inline uint64_t golden_bits64(double x)
     uint64_t u;
     memcpy(&u, &x, sizeof u);
     return u;
+}
+
+/* options_parse on a NULL-terminated argument list (at most 62 items),
+ * with "gradexp" added as argv[0]; err is cleared first. */
+static inline opt_status golden_parse(gradexp_options *o, const char *const *args, char *err, size_t errlen)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)"gradexp";
+    while (*args && argc < 63) argv[argc++] = (char *)*args++;
+    argv[argc] = NULL;
+    err[0] = '\0';
+    return options_parse(o, argc, argv, err, errlen);
 }
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "options.h"
 
 #define LINE_LIMIT ((size_t)1 << 22) /* options.c's MAX_LINE */
@@ -53,13 +54,7 @@ static int load(gradexp_options *o, const char *text)
 /* Parses a NULL-terminated argument list (argv[0] added). */
 static opt_status parse(gradexp_options *o, const char *const *args)
 {
-    char *argv[16];
-    int argc = 0;
-    argv[argc++] = (char *)"gradexp";
-    while (*args) argv[argc++] = (char *)*args++;
-    argv[argc] = NULL;
-    err[0] = '\0';
-    return options_parse(o, argc, argv, err, sizeof err);
+    return golden_parse(o, args, err, sizeof err);
 }
 
 /* Every documented true and false spelling, for every boolean key, sets the

@@ -27,6 +27,7 @@
 
 #include "experiment.h"
 #include "explain.h"
+#include "golden.h"
 #include "options.h"
 
 /* ------------------------------------------------------------------------ */
@@ -37,12 +38,8 @@
  * test on a parse error. */
 static void parse(gradexp_options *o, const char *const *args)
 {
-    char *argv[64], err[512];
-    int argc = 0;
-    argv[argc++] = (char *)"gradexp";
-    while (*args) argv[argc++] = (char *)*args++;
-    argv[argc] = NULL;
-    if (options_parse(o, argc, argv, err, sizeof err) != OPT_OK) fail_msg("options: %s", err);
+    char err[512];
+    if (golden_parse(o, args, err, sizeof err) != OPT_OK) fail_msg("options: %s", err);
 }
 
 /* A walkthrough and the run it explains. */

@@ -24,6 +24,7 @@
 
 #include "experiment.h"
 #include "gradcheck.h"
+#include "golden.h"
 #include "options.h"
 
 /* ------------------------------------------------------------------------ */
@@ -34,12 +35,8 @@
  * computes the experiment; fails the test on a parse error. */
 static void setup(gradexp_options *o, experiment *e, const char *const *args)
 {
-    char *argv[64], err[512];
-    int argc = 0;
-    argv[argc++] = (char *)"gradexp";
-    while (*args) argv[argc++] = (char *)*args++;
-    argv[argc] = NULL;
-    if (options_parse(o, argc, argv, err, sizeof err) != OPT_OK) fail_msg("options: %s", err);
+    char err[512];
+    if (golden_parse(o, args, err, sizeof err) != OPT_OK) fail_msg("options: %s", err);
     assert_int_equal(experiment_compute(e, o), EXP_OK);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "options.h"
 
 static char err[512];
@@ -20,13 +21,7 @@ static char err[512];
 /* Parses a NULL-terminated list of arguments (argv[0] added). */
 static opt_status parse(gradexp_options *o, const char *const *args)
 {
-    char *argv[64];
-    int argc = 0;
-    argv[argc++] = (char *)"gradexp";
-    while (*args) argv[argc++] = (char *)*args++;
-    argv[argc] = NULL;
-    err[0] = '\0';
-    return options_parse(o, argc, argv, err, sizeof err);
+    return golden_parse(o, args, err, sizeof err);
 }
 
 /* Writes text to a fresh temporary file; returns its path (static). */
