@@ -24,7 +24,6 @@
 void experiment_free(experiment *e)
 {
     free(e->x);
-    free(e->w);
     free(e->z);
     wstream_free(&e->w_start);
     wstream_free(&e->w_late);
@@ -175,11 +174,10 @@ static int stream_z(float *z, const wstream *base, const float *x, size_t C, siz
  * errs high), so a run that cannot fit is refused before it starts. */
 uint64_t experiment_bytes(const gradexp_options *o)
 {
-    uint64_t C = o->classes, F = o->features, n = C * F;
+    uint64_t C = o->classes, F = o->features;
     uint64_t per_class = 4 * (1 + 2 + 3 * (uint64_t)o->nlosses); /* z, scratch, p/logp/dz per head */
-    uint64_t dense = n <= EXPERIMENT_DENSE_MAX ? 4 * n : 0;
     uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * (uint64_t)256) + sizeof(wstream));
-    return C * per_class + 4 * F + dense + streams;
+    return C * per_class + 4 * F + streams;
 }
 
 exp_status experiment_compute(experiment *e, const gradexp_options *o)
@@ -195,7 +193,6 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->z = malloc(C * sizeof *e->z);
     scratch = malloc(2 * C * sizeof *scratch);
     if (!e->x || !e->z || !scratch) goto nomem;
-    if (C * F <= EXPERIMENT_DENSE_MAX && !(e->w = malloc(C * F * sizeof *e->w))) goto nomem;
     e->nheads = o->nlosses;
     for (int h = 0; h < o->nlosses; h++) {
         head_result *r = &e->heads[h];
@@ -221,12 +218,6 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->w_late_row = e->w_have_late ? C - edge : C;
     if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
     wstream_free(&ws);
-    if (e->w) {
-        wstream dense;
-        if (wstream_copy(&dense, &e->w_start) != 0) goto nomem;
-        for (size_t i = 0; i < C; i++) memcpy(e->w + i * F, wstream_rows(&dense, 1), F * sizeof *e->w);
-        wstream_free(&dense);
-    }
     for (int h = 0; h < e->nheads; h++) run_head(&e->heads[h], e->z, C, o->target, o->stable, o->cpu, scratch);
     free(scratch);
     return EXP_OK;

@@ -22,14 +22,9 @@ typedef struct {
     int nonfinite; /* a nan or inf appeared in logp, loss or W.grad */
 } head_result;
 
-/* W dense in memory only up to this many weights; beyond, it is streamed. */
-#define EXPERIMENT_DENSE_MAX ((size_t)1 << 22)
-
 typedef struct {
     size_t C, F;
-    float *x; /* (F) */
-    float *w; /* (C, F) row-major when C*F <= EXPERIMENT_DENSE_MAX,
-                        else NULL (read W through experiment_view) */
+    float *x; /* (F); W is never stored: read it through experiment_view */
     float *z; /* (C) W @ X, the same for every head */
     head_result heads[MAX_LOSSES];
     int nheads;
