@@ -44,42 +44,52 @@ static int any_nonfinite(const float *v, size_t n)
     return 0;
 }
 
-/* One head's forward and backward; r's buffers are (C), scratch (2C). */
-static void run_head(head_result *r, const float *z, size_t C, size_t target, int stable, torch_cpu cpu, float *scratch)
+/* One head's forward and backward; r's buffers are (C), scratch (2C). Each
+ * op runs in the build torch runs that kernel in (torch_kernel_build). */
+static void run_head(head_result *r, const float *z, size_t C, size_t target, int stable, const torch_release *rel,
+                     torch_cpu cpu, float *scratch)
 {
+    torch_cpu c_sm = torch_kernel_build(rel, cpu, TORCH_KERNEL_SOFTMAX);
+    torch_cpu c_sig = torch_kernel_build(rel, cpu, TORCH_KERNEL_SIGMOID);
+    torch_cpu c_ls = torch_kernel_build(rel, cpu, TORCH_KERNEL_LOGSIGMOID);
+    torch_cpu c_log = torch_kernel_build(rel, cpu, TORCH_KERNEL_LOG);
     switch (r->kind) {
     case LOSS_SIGMOID:
     case LOSS_SOFTMAX: {
         int sig = r->kind == LOSS_SIGMOID;
-        if (sig) sigmoid_forward(r->p, z, C, cpu);
-        else softmax_forward(r->p, z, C, cpu);
+        if (sig) sigmoid_forward(r->p, z, C, c_sig);
+        else softmax_forward(r->p, z, C, c_sm);
         if (stable) {
-            if (sig) logsigmoid_forward(r->logp, z, C, cpu);
-            else log_softmax_forward(r->logp, z, C, cpu);
+            if (sig) logsigmoid_forward(r->logp, z, C, c_ls);
+            else log_softmax_forward(r->logp, z, C, c_sm);
         } else {
-            log_forward(r->logp, r->p, C, cpu);
+            log_forward(r->logp, r->p, C, c_log);
         }
         r->loss = nll_forward(r->logp, C, target);
         float *dlogp = scratch;
         nll_backward(dlogp, C, target);
         if (stable) {
-            if (sig) logsigmoid_backward(r->dz, dlogp, z, C, cpu);
-            else log_softmax_backward(r->dz, dlogp, r->logp, C, cpu);
+            if (sig) logsigmoid_backward(r->dz, dlogp, z, C, c_ls);
+            else log_softmax_backward(r->dz, dlogp, r->logp, C, c_sm);
         } else {
             float *dp = scratch + C;
-            log_backward(dp, dlogp, r->p, C, cpu);
-            if (sig) sigmoid_backward(r->dz, dp, r->p, C, cpu);
-            else softmax_backward(r->dz, dp, r->p, C, cpu);
+            log_backward(dp, dlogp, r->p, C, c_log);
+            if (sig) sigmoid_backward(r->dz, dp, r->p, C, c_sig);
+            else softmax_backward(r->dz, dp, r->p, C, c_sm);
         }
         r->nonfinite = any_nonfinite(r->logp, C) || !isfinite(r->loss) || any_nonfinite(r->dz, C);
         break;
     }
-    case LOSS_BCE:
-        sigmoid_forward(r->p, z, C, cpu);
-        r->loss = bce_forward(z, C, target, cpu);
-        bce_backward(r->dz, z, C, target, cpu);
+    case LOSS_BCE: {
+        /* the loss's elements and mean: log_sigmoid and sum (2.x) or exp,
+         * log and sum (1.13), which share one build in every release */
+        bce_form form = rel->bce_logsigmoid ? BCE_LOGSIGMOID : BCE_CLAMP;
+        sigmoid_forward(r->p, z, C, c_sig);
+        r->loss = bce_forward(z, C, target, form, torch_kernel_build(rel, cpu, TORCH_KERNEL_REDUCE));
+        bce_backward(r->dz, z, C, target, c_sig);
         r->nonfinite = !isfinite(r->loss) || any_nonfinite(r->dz, C);
         break;
+    }
     default: break;
     }
 }
@@ -218,7 +228,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->w_late_row = e->w_have_late ? C - edge : C;
     if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
     wstream_free(&ws);
-    for (int h = 0; h < e->nheads; h++) run_head(&e->heads[h], e->z, C, o->target, o->stable, o->cpu, scratch);
+    for (int h = 0; h < e->nheads; h++) run_head(&e->heads[h], e->z, C, o->target, o->stable, o->torch, o->cpu, scratch);
     free(scratch);
     return EXP_OK;
 nomem:

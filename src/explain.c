@@ -478,9 +478,10 @@ static void section_logits(ctx *c)
 /* Runs the stable kernels of a sigmoid or softmax head on z; *dzt gets
  * the stable dz[t]. Returns 1 when loss and dz are all finite, 0 when not,
  * -1 for no memory. */
-static int stable_run(const experiment *e, loss_kind kind, size_t t, torch_cpu cpu, float *dzt)
+static int stable_run(const experiment *e, loss_kind kind, size_t t, const gradexp_options *o, float *dzt)
 {
     size_t C = e->C;
+    torch_cpu cpu = torch_kernel_build(o->torch, o->cpu, kind == LOSS_SIGMOID ? TORCH_KERNEL_LOGSIGMOID : TORCH_KERNEL_SOFTMAX);
     float *y = malloc(C * sizeof *y), *dy = malloc(C * sizeof *dy), *dz = malloc(C * sizeof *dz);
     int ok = -1;
     if (y && dy && dz) {
@@ -716,7 +717,7 @@ static void notes_zero(ctx *c, const head_result *r, facts *f)
             sb_add(b, ".");
             if (!c->o->stable && r->kind == LOSS_SIGMOID) {
                 float dzt = 0;
-                int ok = stable_run(e, r->kind, t, c->o->cpu, &dzt);
+                int ok = stable_run(e, r->kind, t, c->o, &dzt);
                 if (ok < 0) {
                     c->b.oom = 1;
                     return;
@@ -800,7 +801,7 @@ static void notes_nonfinite(ctx *c, const head_result *r, facts *f)
     }
     if (!c->o->stable && r->kind != LOSS_BCE) {
         float dzt = 0;
-        int ok = stable_run(e, r->kind, t, c->o->cpu, &dzt);
+        int ok = stable_run(e, r->kind, t, c->o, &dzt);
         if (ok < 0) {
             c->b.oom = 1;
             return;

@@ -372,8 +372,10 @@ static void put_config(jout *j, const gradexp_options *o)
         first = 0;
     }
     j_puts(j, "]");
-    j_member(j, &n, "rng");
-    j_string(j, o->cpu == CPU_DEFAULT ? "default" : "avx2");
+    j_member(j, &n, "torch");
+    j_string(j, o->torch->name);
+    j_member(j, &n, "cpu");
+    j_string(j, torch_cpu_name(o->cpu));
     j_member(j, &n, "precision");
     j_u64(j, (uint64_t)o->print.precision);
     j_member(j, &n, "linewidth");

@@ -17,11 +17,11 @@
 #include "options.h"
 
 #define PROGRAM "gradexp"
-#define VERSION "0.1.0"
+#define VERSION "0.2.0"
 
 static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "Reruns the softmax-vs-sigmoid gradient experiment and prints the tensors\n"
-                            "exactly as PyTorch 1.13 prints them (same seed, same random numbers, same text).\n"
+                            "exactly as PyTorch prints them (same seed, same random numbers, same text).\n"
                             "\n"
                             "Experiment:\n"
                             "  --classes N         rows of W, the number of classes (default 3)\n"
@@ -35,8 +35,14 @@ static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "                      (default sigmoid,softmax)\n"
                             "  --stable            logsigmoid / log_softmax in place of log(sigmoid) and\n"
                             "                      log(softmax) (default off: the blog's naive formulation)\n"
-                            "  --rng avx2|default  which of torch's CPU kernels to match (default avx2;\n"
-                            "                      default = torch with ATEN_CPU_CAPABILITY=default)\n"
+                            "  --torch VERSION     which PyTorch release to match: 1.13, 2.0 ... 2.14\n"
+                            "                      (default 2.14, the newest)\n"
+                            "  --cpu FAMILY        which of torch's CPU kernels to match: default, avx2,\n"
+                            "                      avx512 (torch's ATEN_CPU_CAPABILITY), or native: what\n"
+                            "                      that release picks on this CPU (honours\n"
+                            "                      ATEN_CPU_CAPABILITY). The default is avx2 on every\n"
+                            "                      machine, so a command prints the same bytes anywhere\n"
+                            "  --rng FAMILY        the old name of --cpu, still read (default avx2)\n"
                             "  --config FILE       read 'key = value' lines (keys are these long flag names);\n"
                             "                      flags on the command line win (default: no file)\n"
                             "\n"
@@ -69,6 +75,16 @@ static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "\n"
                             "Exit status: 0 success, 1 output error or failed --gradcheck, 2 bad input\n"
                             "or out of memory.\n";
+
+/* --version: the program's version and the releases and kernels it
+ * reproduces. Returns 0 or -1 on a write error. */
+static int print_version(void)
+{
+    printf("%s %s\nPyTorch releases:", PROGRAM, VERSION);
+    for (int i = 0; i < TORCH_RELEASE_COUNT; i++) printf(" %s", TORCH_RELEASES[i].name);
+    printf(" (default %s)\nCPU kernels: default avx2 avx512 (default avx2)\n", torch_release_default()->name);
+    return ferror(stdout) || fflush(stdout) != 0 ? -1 : 0;
+}
 
 /* Whether the tensors get ANSI colours: --color=always or never decides
  * (always wins over NO_COLOR); auto means stdout is a terminal, NO_COLOR is
@@ -131,7 +147,7 @@ int main(int argc, char **argv)
         return 0;
     case OPT_VERSION:
         errno = 0;
-        if (printf("%s %s\n", PROGRAM, VERSION) < 0 || fflush(stdout) != 0) return output_failed(errno);
+        if (print_version() != 0) return output_failed(errno);
         return 0;
     case OPT_ERROR: fprintf(stderr, "%s: %s\n", PROGRAM, err); return 2;
     case OPT_OK: break;

@@ -1,19 +1,21 @@
-/* ops.c - the model's operations, float32, bit for bit as PyTorch 1.13.1's
- * CPU kernels compute them (AVX2 build and the scalar "default" build).
+/* ops.c - the model's operations, float32, bit for bit as PyTorch's CPU
+ * kernels compute them (the AVX2, AVX-512 and scalar "default" builds).
  *
  * Every function here repeats torch's float operations in torch's order;
  * tests/OPS_NOTES.md lists the facts behind each one. The shared rules:
  *
- * - Vectorized<float> holds 8 lanes in both builds (VEC below). In the AVX2
- *   build its exp/log/log1p are SLEEF's u10 routines (vec_math.h), in the
- *   default build glibc's expf/logf/log1pf applied lane by lane.
+ * - Vectorized<float> holds cpu_lanes(cpu) lanes: 8 in the default and
+ *   AVX2 builds, 16 in the AVX-512 one. In the AVX2 and AVX-512 builds its
+ *   exp/log/log1p are SLEEF's u10 routines (vec_math.h; the 8- and 16-lane
+ *   versions give the same bits per lane), in the default build glibc's
+ *   expf/logf/log1pf applied lane by lane.
  * - Elementwise TensorIterator kernels (cpu_kernel_vec) run the vector
- *   lambda on chunks of 2*VEC = 16 elements from the start and the scalar
- *   lambda on the last n % 16; the scalar lambda calls glibc even in the
- *   AVX2 build. vec::map / map2 and the at::vml functions (torch.exp,
+ *   lambda on chunks of 2 vectors (16 or 32 elements) from the start and
+ *   the scalar lambda on the rest; the scalar lambda calls glibc even in
+ *   the vector builds. vec::map / map2 and the at::vml functions (torch.exp,
  *   torch.log) instead run the vector lambda on every element, the tail
  *   through a zero-padded partial vector.
- * - GCC built the AVX2 kernels with -mfma and -ffp-contract=fast: where a
+ * - GCC built the AVX2 and AVX-512 kernels with -mfma and -ffp-contract=fast: where a
  *   product feeds an addition inside one kernel it may be one fused
  *   multiply-add; fmaf() marks each place where the binary does fuse. The
  *   default build has no FMA.
@@ -27,7 +29,7 @@
 #include "float_bits.h"
 #include "vec_math.h"
 
-#define VEC 8 /* floats in one Vectorized<float>, both builds */
+#define VEC_MAX 16 /* the widest Vectorized<float> (AVX-512) */
 
 /* ------------------------------------------------------------------------ */
 /* shared pieces */
@@ -35,29 +37,29 @@
 /* exp, log, log1p of one Vectorized<float> lane */
 static float vexp(float x, torch_cpu cpu)
 {
-    return cpu == CPU_AVX2 ? sleef_expf_u10(x) : expf(x);
+    return cpu_sleef(cpu) ? sleef_expf_u10(x) : expf(x);
 }
 static float vlog(float x, torch_cpu cpu)
 {
-    return cpu == CPU_AVX2 ? sleef_logf_u10(x) : logf(x);
+    return cpu_sleef(cpu) ? sleef_logf_u10(x) : logf(x);
 }
 static float vlog1p(float x, torch_cpu cpu)
 {
-    return cpu == CPU_AVX2 ? sleef_log1pf_u10(x) : log1pf(x);
+    return cpu_sleef(cpu) ? sleef_log1pf_u10(x) : log1pf(x);
 }
 
 /* first index of cpu_kernel_vec's scalar tail */
-static size_t vec_loop_end(size_t n)
+static size_t vec_loop_end(size_t n, torch_cpu cpu)
 {
-    return n - n % (2 * (size_t)VEC);
+    return n - n % (2 * cpu_lanes(cpu));
 }
 
-/* vec::maximum of two lanes. AVX2: vmaxps(a, b) = a > b ? a : b, then OR
- * with the unordered mask, so any NaN comes out all ones (0xffffffff).
- * default: a > b ? a : b, except a NaN a is returned as is. */
+/* vec::maximum of two lanes. AVX2 and AVX-512: vmaxps(a, b) = a > b ? a : b,
+ * then OR with the unordered mask, so any NaN comes out all ones
+ * (0xffffffff). default: a > b ? a : b, except a NaN a is returned as is. */
 static float vmax(float a, float b, torch_cpu cpu)
 {
-    if (cpu == CPU_AVX2) return isnan(a) || isnan(b) ? bits_float(0xffffffffu) : (a > b ? a : b);
+    if (cpu_sleef(cpu)) return isnan(a) || isnan(b) ? bits_float(0xffffffffu) : (a > b ? a : b);
     if (isnan(a)) return a;
     return a > b ? a : b;
 }
@@ -69,20 +71,25 @@ static float red(enum red_op op, float a, float b, torch_cpu cpu)
     return op == RED_SUM ? a + b : vmax(a, b, cpu);
 }
 
-/* Folds the 8 lanes of a vector accumulator (vec_reduce_all). AVX2: swap
- * 128-bit halves, then 64-bit pairs, then neighbours, op(v, shuffled) each
- * time; default: lane 0 op lane 1 op ... lane 7 from the left. */
-static float fold_lanes(enum red_op op, const float acc[VEC], torch_cpu cpu)
+/* Folds the lanes of a vector accumulator (vec_reduce_all). AVX2 and
+ * AVX-512 (VecReduceAllSIMD): swap halves, then quarters, ... down to
+ * neighbours, v = op(v, shuffled) each time, so lane i meets lane i ^ k for
+ * k = lanes/2 .. 1; lane 0 is the result. default: lane 0 op lane 1 op ...
+ * from the left. */
+static float fold_lanes(enum red_op op, const float acc[VEC_MAX], torch_cpu cpu)
 {
-    if (cpu == CPU_AVX2) {
-        float b[4];
-        for (int i = 0; i < 4; i++) b[i] = red(op, acc[i], acc[i + 4], cpu);
-        float c0 = red(op, b[0], b[2], cpu);
-        float c1 = red(op, b[1], b[3], cpu);
-        return red(op, c0, c1, cpu);
+    size_t lanes = cpu_lanes(cpu);
+    if (cpu_sleef(cpu)) {
+        float v[VEC_MAX], t[VEC_MAX];
+        memcpy(v, acc, lanes * sizeof *v);
+        for (size_t k = lanes / 2; k >= 1; k /= 2) {
+            for (size_t i = 0; i < lanes; i++) t[i] = red(op, v[i], v[i ^ k], cpu);
+            memcpy(v, t, lanes * sizeof *v);
+        }
+        return v[0];
     }
     float r = acc[0];
-    for (int i = 1; i < VEC; i++) r = red(op, r, acc[i], cpu);
+    for (size_t i = 1; i < lanes; i++) r = red(op, r, acc[i], cpu);
     return r;
 }
 
@@ -98,15 +105,16 @@ static float mapped(const float *v, size_t i, int exp_shift, float shift, torch_
  * vector only updates its own lanes), then fold_lanes. */
 static float reduce_map(enum red_op op, const float *v, size_t n, int exp_shift, float shift, torch_cpu cpu)
 {
-    if (n < VEC) {
+    size_t lanes = cpu_lanes(cpu);
+    if (n < lanes) {
         float r = mapped(v, 0, exp_shift, shift, cpu);
         for (size_t i = 1; i < n; i++) r = red(op, r, mapped(v, i, exp_shift, shift, cpu), cpu);
         return r;
     }
-    float acc[VEC];
-    for (size_t l = 0; l < VEC; l++) acc[l] = mapped(v, l, exp_shift, shift, cpu);
-    for (size_t d = VEC; d < n; d += VEC)
-        for (size_t l = 0; l < VEC && d + l < n; l++)
+    float acc[VEC_MAX];
+    for (size_t l = 0; l < lanes; l++) acc[l] = mapped(v, l, exp_shift, shift, cpu);
+    for (size_t d = lanes; d < n; d += lanes)
+        for (size_t l = 0; l < lanes && d + l < n; l++)
             acc[l] = red(op, acc[l], mapped(v, d + l, exp_shift, shift, cpu), cpu);
     return fold_lanes(op, acc, cpu);
 }
@@ -158,7 +166,7 @@ void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_
 void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu)
 {
     // p (n), z (n)
-    size_t nv = vec_loop_end(n);
+    size_t nv = vec_loop_end(n, cpu);
     for (size_t i = 0; i < nv; i++) p[i] = 1.0f / (1.0f + vexp(0.0f - z[i], cpu));
     for (size_t i = nv; i < n; i++) p[i] = 1.0f / (1.0f + expf(-z[i]));
 }
@@ -189,16 +197,17 @@ void softmax_forward(float *p, const float *z, size_t n, torch_cpu cpu)
  * build fuses into one FMA per element, then fold_lanes. */
 static float dot_reduce(const float *a, const float *b, size_t n, torch_cpu cpu)
 {
-    if (n < VEC) {
+    size_t lanes = cpu_lanes(cpu);
+    if (n < lanes) {
         float r = a[0] * b[0];
         for (size_t i = 1; i < n; i++) r = r + a[i] * b[i];
         return r;
     }
-    float acc[VEC];
-    for (int l = 0; l < VEC; l++) acc[l] = a[l] * b[l];
-    for (size_t d = VEC; d < n; d += VEC)
-        for (size_t l = 0; l < VEC && d + l < n; l++)
-            acc[l] = cpu == CPU_AVX2 ? fmaf(a[d + l], b[d + l], acc[l]) : acc[l] + a[d + l] * b[d + l];
+    float acc[VEC_MAX];
+    for (size_t l = 0; l < lanes; l++) acc[l] = a[l] * b[l];
+    for (size_t d = lanes; d < n; d += lanes)
+        for (size_t l = 0; l < lanes && d + l < n; l++)
+            acc[l] = cpu_sleef(cpu) ? fmaf(a[d + l], b[d + l], acc[l]) : acc[l] + a[d + l] * b[d + l];
     return fold_lanes(RED_SUM, acc, cpu);
 }
 
@@ -278,7 +287,7 @@ void log_softmax_backward(float *dz, const float *dy, const float *y, size_t n, 
     float s = reduce_all(RED_SUM, dy, n, cpu);
     for (size_t i = 0; i < n; i++) {
         float e = vexp(y[i], cpu);
-        dz[i] = cpu == CPU_AVX2 ? fmaf(-e, s, dy[i]) : dy[i] - e * s;
+        dz[i] = cpu_sleef(cpu) ? fmaf(-e, s, dy[i]) : dy[i] - e * s;
     }
 }
 
@@ -302,15 +311,23 @@ void nll_backward(float *dlogp, size_t n, size_t target)
 }
 
 /* ------------------------------------------------------------------------ */
-/* loss = mean_i((1 - t_i) * z_i + m_i + log(exp(-m_i) + exp(-z_i - m_i)))
+/* Two formulas, by release (torch_release.h, bce_logsigmoid):
+ * BCE_CLAMP (1.13): loss_i = (1 - t_i) * z_i + m_i + log(exp(-m_i) + exp(-z_i - m_i))
  * with m_i = clamp_min(-z_i, 0), one torch op at a time (Loss.cpp):
  * a = (1 - t) * z; a = a + m; e1 = exp(-m); e2 = exp((-z) - m);
  * l = log(e1 + e2); loss_i = a + l; exp and log on vector lanes.
- * Then torch.mean = cascade sum (sum_cascade) / n.
+ * BCE_LOGSIGMOID (2.x): loss_i = (1 - t_i) * z_i - logsigmoid(z_i), the
+ * product exact (1 - t is 0 or 1), logsigmoid as logsigmoid_forward.
+ * Then torch.mean = cascade sum (sum_cascade) / n, in both.
  * dz = ((sigmoid(z) - t) * 1) / n (binary_cross_entropy_with_logits_backward
- * with dloss = 1), sigmoid as in sigmoid_forward. */
-static float bce_elem(float z, float t, torch_cpu cpu)
+ * with dloss = 1), sigmoid as in sigmoid_forward; the same in both. */
+static float bce_elem(float z, float t, bce_form form, torch_cpu cpu)
 {
+    if (form == BCE_LOGSIGMOID) {
+        float ls;
+        logsigmoid_forward(&ls, &z, 1, cpu);
+        return (1.0f - t) * z - ls;
+    }
     float nz = -z;
     float m = nz < 0.0f ? 0.0f : nz; /* clamp_min keeps -0 and NaN */
     float a = (1.0f - t) * z;
@@ -321,9 +338,9 @@ static float bce_elem(float z, float t, torch_cpu cpu)
     return a + l;
 }
 
-static float bce_loss_at(const float *z, size_t i, size_t target, torch_cpu cpu)
+static float bce_loss_at(const float *z, size_t i, size_t target, bce_form form, torch_cpu cpu)
 {
-    return bce_elem(z[i], i == target ? 1.0f : 0.0f, cpu);
+    return bce_elem(z[i], i == target ? 1.0f : 0.0f, form, cpu);
 }
 
 /* torch.sum of the n per-element losses (SumKernel cascade_sum). n >= 8:
@@ -332,13 +349,14 @@ static float bce_loss_at(const float *z, size_t i, size_t target, torch_cpu cpu)
  * trailing elements are summed into a scalar from 0, then the 8 lanes of
  * the vector sum are added to it in order. n < 8: the same row_sum on
  * scalars. The output is pre-filled with 0 and the sum is added to it. */
-static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu)
+static float bce_loss_sum(const float *z, size_t n, size_t target, bce_form form, torch_cpu cpu)
 {
     enum { LEVELS = 4, ILP = 4 };
-    size_t width = n >= VEC ? VEC : 1; /* floats per summed "element" */
+    size_t lanes = cpu_lanes(cpu);
+    size_t width = n >= lanes ? lanes : 1; /* floats per summed "element" */
     size_t count = n / width;          /* vectors (or scalars) to sum */
     size_t rows = count / ILP;
-    float acc[LEVELS][ILP][VEC] = {{{0}}};
+    float acc[LEVELS][ILP][VEC_MAX] = {{{0}}};
     int64_t lp_bits = ceil_log2((int64_t)rows) / LEVELS;
     size_t lp = lp_bits < 4 ? 4 : (size_t)lp_bits; /* bits per level, at least 4 (so >= 0) */
     size_t step = (size_t)1 << lp, mask = step - 1;
@@ -347,7 +365,7 @@ static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu
         for (size_t j = 0; j < step; j++, i++)
             for (size_t k = 0; k < ILP; k++)
                 for (size_t l = 0; l < width; l++)
-                    acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, cpu);
+                    acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, form, cpu);
         for (size_t j = 1; j < LEVELS; j++) {
             for (size_t k = 0; k < ILP; k++)
                 for (size_t l = 0; l < width; l++) {
@@ -359,30 +377,30 @@ static float bce_loss_sum(const float *z, size_t n, size_t target, torch_cpu cpu
     }
     for (; i < rows; i++)
         for (size_t k = 0; k < ILP; k++)
-            for (size_t l = 0; l < width; l++) acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, cpu);
+            for (size_t l = 0; l < width; l++) acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, form, cpu);
     for (size_t j = 1; j < LEVELS; j++)
         for (size_t k = 0; k < ILP; k++)
             for (size_t l = 0; l < width; l++) acc[0][k][l] += acc[j][k][l];
     /* row_sum: leftover vectors into accumulator 0, then 1..3 into 0 */
     for (size_t v = rows * ILP; v < count; v++)
-        for (size_t l = 0; l < width; l++) acc[0][0][l] += bce_loss_at(z, v * width + l, target, cpu);
+        for (size_t l = 0; l < width; l++) acc[0][0][l] += bce_loss_at(z, v * width + l, target, form, cpu);
     for (size_t k = 1; k < ILP; k++)
         for (size_t l = 0; l < width; l++) acc[0][0][l] += acc[0][k][l];
     float total;
-    if (width == VEC) {
+    if (width == lanes) {
         total = 0.0f;
-        for (size_t e = count * VEC; e < n; e++) total += bce_loss_at(z, e, target, cpu);
-        for (size_t l = 0; l < VEC; l++) total += acc[0][0][l];
+        for (size_t e = count * lanes; e < n; e++) total += bce_loss_at(z, e, target, form, cpu);
+        for (size_t l = 0; l < lanes; l++) total += acc[0][0][l];
     } else {
         total = acc[0][0][0];
     }
     return 0.0f + total;
 }
 
-float bce_forward(const float *z, size_t n, size_t target, torch_cpu cpu)
+float bce_forward(const float *z, size_t n, size_t target, bce_form form, torch_cpu cpu)
 {
     // z (n) -> scalar
-    return bce_loss_sum(z, n, target, cpu) / (float)n;
+    return bce_loss_sum(z, n, target, form, cpu) / (float)n;
 }
 
 void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu)

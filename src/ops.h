@@ -6,8 +6,10 @@
  * with the formula torch's autograd uses. Shapes are given at the top of
  * each function. Vectors of length n stand for torch's (1, n) row tensors
  * (the blog's z.unsqueeze(0)). Functions whose rounding depends on which of
- * torch's CPU kernels runs take a torch_cpu. No function allocates, prints
- * or exits. */
+ * torch's CPU kernel builds runs take a torch_cpu: the build that runs that
+ * kernel, which the caller gets from torch_kernel_build (a release may run
+ * some kernels of its AVX-512 family in their AVX2 build). No function
+ * allocates, prints or exits. */
 #ifndef GRADEXP_OPS_H
 #define GRADEXP_OPS_H
 
@@ -53,9 +55,13 @@ float nll_forward(const float *logp, size_t n, size_t target);
 /* dlogp = d(loss)/d(logp) for dloss = 1. dlogp (n). */
 void nll_backward(float *dlogp, size_t n, size_t target);
 
+/* How a release computes binary_cross_entropy_with_logits' elements:
+ * 1.13 through clamp_min, exp and log; 2.x through log_sigmoid. */
+typedef enum { BCE_CLAMP = 0, BCE_LOGSIGMOID = 1 } bce_form;
+
 /* loss = F.binary_cross_entropy_with_logits(z, one_hot(target)), mean.
  * z (n). */
-float bce_forward(const float *z, size_t n, size_t target, torch_cpu cpu);
+float bce_forward(const float *z, size_t n, size_t target, bce_form form, torch_cpu cpu);
 /* dz = (sigmoid(z) - one_hot(target)) / n for dloss = 1. dz, z (n). */
 void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu);
 

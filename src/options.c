@@ -35,6 +35,7 @@ void options_defaults(gradexp_options *o)
     o->losses[1] = LOSS_SOFTMAX;
     o->nlosses = 2;
     o->show = 1u << SHOW_GRAD;
+    o->torch = torch_release_default();
     o->cpu = CPU_AVX2;
     print_options p = PRINT_OPTIONS_DEFAULT;
     o->print = p;
@@ -213,16 +214,21 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         o->show = show;
         return 0;
     }
-    if (!strcmp(key, "rng")) {
-        if (value && !strcmp(value, "avx2")) {
-            o->cpu = CPU_AVX2;
-            return 0;
-        }
-        if (value && !strcmp(value, "default")) {
-            o->cpu = CPU_DEFAULT;
-            return 0;
-        }
-        return fail(err, errlen, "'%s' is not avx2 or default", value ? value : "");
+    if (!strcmp(key, "cpu") || !strcmp(key, "rng")) { /* --rng: the old name */
+        static const char *const families[] = {"avx2", "default", "avx512", "native"};
+        int k = value ? lookup(value, families, 4) : -1;
+        if (k < 0) return fail(err, errlen, "'%s' is not default, avx2, avx512 or native", value ? value : "");
+        o->cpu_native = k == 3;
+        if (k < 3) o->cpu = (torch_cpu)k;
+        return 0;
+    }
+    if (!strcmp(key, "torch")) {
+        const torch_release *r = torch_release_find(value);
+        if (!r)
+            return fail(err, errlen, "'%s' is not a supported PyTorch release (%s to %s)", value ? value : "",
+                        TORCH_RELEASES[0].name, torch_release_default()->name);
+        o->torch = r;
+        return 0;
     }
     if (!strcmp(key, "precision")) {
         if (parse_range(value, 0, MAX_PRECISION, &v, err, errlen)) return -1;
@@ -230,8 +236,8 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         return 0;
     }
     if (!strcmp(key, "linewidth") || !strcmp(key, "threshold") || !strcmp(key, "edgeitems")) {
-        /* torch fails on edgeitems 0 when summarising a 2-d tensor */
-        uint64_t lo = key[0] == 't' ? 0 : 1;
+        /* edgeitems 0: see options_validate */
+        uint64_t lo = key[0] == 'l' ? 1 : 0;
         if (parse_range(value, lo, LONG_MAX, &v, err, errlen)) return -1;
         long *dst = key[0] == 'l' ? &o->print.linewidth : key[0] == 't' ? &o->print.threshold : &o->print.edgeitems;
         *dst = (long)v;
@@ -395,6 +401,7 @@ static const struct option LONG_OPTS[] = {
     {"no-abs", no_argument, 0, 0},          {"stable", no_argument, 0, 0},
     {"init-std", required_argument, 0, 0},  {"loss", required_argument, 0, 0},
     {"show", required_argument, 0, 0},      {"rng", required_argument, 0, 0},
+    {"cpu", required_argument, 0, 0},       {"torch", required_argument, 0, 0},
     {"precision", required_argument, 0, 0}, {"linewidth", required_argument, 0, 0},
     {"threshold", required_argument, 0, 0}, {"edgeitems", required_argument, 0, 0},
     {"sci-mode", required_argument, 0, 0},  {"format", required_argument, 0, 0},
@@ -452,6 +459,9 @@ opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, s
             return OPT_ERROR;
         }
     }
+    if (o->cpu_native) o->cpu = torch_release_native_cpu(o->torch, getenv("ATEN_CPU_CAPABILITY"));
+    o->print.sci_first = o->torch->sci_first;
+    o->print.edge0_size = o->torch->edge0_size;
     if (options_validate(o, err, errlen) != 0) return OPT_ERROR;
     return OPT_OK;
 }
@@ -462,6 +472,12 @@ int options_validate(const gradexp_options *o, char *err, size_t errlen)
         return fail(err, errlen, "--target: %zu is out of range for %zu classes (0 to %zu)", o->target, o->classes,
                     o->classes - 1);
     if (o->nlosses == 0) return fail(err, errlen, "--loss: no loss given");
+    /* 1.13 raises on edgeitems 0 when it summarises a 2-d tensor */
+    if (o->print.edgeitems == 0 && !o->torch->edge0_size) {
+        const char *first = "?";
+        for (int i = TORCH_RELEASE_COUNT - 1; i >= 0 && TORCH_RELEASES[i].edge0_size; i--) first = TORCH_RELEASES[i].name;
+        return fail(err, errlen, "--edgeitems: 0 needs --torch %s or later (PyTorch %s raises)", first, o->torch->name);
+    }
     if (o->classes > SIZE_MAX / sizeof(float) / o->features)
         return fail(err, errlen, "--classes, --features: %zu x %zu weights overflow", o->classes, o->features);
     return 0;

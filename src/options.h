@@ -14,6 +14,7 @@
 
 #include "tensor_print.h"
 #include "torch_cpu.h"
+#include "torch_release.h"
 
 /* The loss heads, in the order `--loss all` runs them. */
 typedef enum { LOSS_SIGMOID = 0, LOSS_SOFTMAX, LOSS_BCE, LOSS_KINDS } loss_kind;
@@ -42,7 +43,9 @@ typedef struct {
     loss_kind losses[MAX_LOSSES];
     int nlosses;
     unsigned show; /* bit (1u << show_kind) per part shown */
-    torch_cpu cpu; /* --rng avx2|default */
+    const torch_release *torch; /* --torch: whose rules (default the newest) */
+    torch_cpu cpu;              /* --cpu: whose kernels (default avx2) */
+    int cpu_native;             /* --cpu native: resolved once --torch is known */
     print_options print;
     output_format format;
     color_mode color;
@@ -53,7 +56,8 @@ typedef struct {
 typedef enum { OPT_OK = 0, OPT_HELP, OPT_VERSION, OPT_ERROR } opt_status;
 
 /* Defaults: the blog's experiment (seed 99, 3 classes, 5 features, target
- * 1, abs on, sigmoid then softmax, show grad, AVX2, torch's print options). */
+ * 1, abs on, sigmoid then softmax, show grad, the newest release on its AVX2
+ * kernels, torch's print options). */
 void options_defaults(gradexp_options *o);
 
 /* Sets one setting from its long flag name and text value (value is NULL
@@ -66,8 +70,9 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
 int options_load_file(gradexp_options *o, const char *path, char *err, size_t errlen);
 
 /* Parses argv: defaults, then the --config file if any, then every other
- * flag in order, then the checks that involve several settings (target
- * within classes, sizes that overflow). On OPT_ERROR err holds the message
+ * flag in order, then what depends on the release (--cpu native, the print
+ * rules), then the checks that involve several settings (target within
+ * classes, sizes that overflow). On OPT_ERROR err holds the message
  * without the program name. */
 opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, size_t errlen);
 

@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the CPU has, whatever GRADEXP_NO_SIMD says (for --cpu native):
+ * AVX2 and FMA; AVX-512 F, BW, DQ and VL besides. */
+int simd_cpu_has_avx2(void);
+int simd_cpu_has_avx512(void);
+
 /* 1 when the AVX2+FMA paths below may be called (0 when GRADEXP_NO_SIMD is
  * set in the environment, for testing the scalar paths). */
 int simd_avx2(void);

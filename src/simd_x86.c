@@ -20,16 +20,34 @@
 #define HAVE_X86 0
 #endif
 
+int simd_cpu_has_avx2(void)
+{
+#if HAVE_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+int simd_cpu_has_avx512(void)
+{
+#if HAVE_X86
+    __builtin_cpu_init();
+    return simd_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
 int simd_avx2(void)
 {
     static int cached = -1;
     if (cached < 0) {
         const char *off = getenv("GRADEXP_NO_SIMD");
         cached = 0;
-#if HAVE_X86
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
+        cached = simd_cpu_has_avx2();
         if (off && *off) cached = 0;
     }
     return cached;

@@ -346,9 +346,17 @@ static size_t format_raw(const formatter *f, char *buf, float v)
     return n;
 }
 
+/* A user sci_mode (--sci-mode on|off) overrides the automatic choice. */
+static void apply_user_sci(formatter *f, const stats *s, const print_options *o)
+{
+    if (o->sci == SCI_ON) f->mode = MODE_SCI;
+    else if (o->sci == SCI_OFF && f->mode == MODE_SCI) f->mode = s->integral ? MODE_INT : MODE_FIXED;
+}
+
 /* The Python _Formatter built from the statistics, with the user's sci_mode
- * applied as PyTorch does (not at all when there was no finite nonzero
- * value). Returns 0, or -1 when PyTorch would raise because a negative
+ * applied as the release does: 1.13 measures the width in the automatic
+ * mode and only then applies it, later releases (o->sci_first) apply it
+ * first; neither applies it when there was no finite nonzero value. Returns 0, or -1 when PyTorch would raise because a negative
  * precision reaches a format specifier. */
 static int make_formatter(formatter *f, const stats *s, const print_options *o, char *scratch)
 {
@@ -362,6 +370,7 @@ static int make_formatter(formatter *f, const stats *s, const print_options *o, 
     double lo = (double)s->minabs, hi = (double)s->maxabs; /* as .double() */
     int sci = hi / lo > 1000.0 || hi > 1.0e8 || (!s->integral && lo < 1.0e-4);
     f->mode = sci ? MODE_SCI : s->integral ? MODE_INT : MODE_FIXED;
+    if (o->sci_first) apply_user_sci(f, s, o); /* 2.x: the width is the final mode's */
     if (o->precision < 0 && f->mode != MODE_INT) return -1;
     /* The length of '%.Pf' / '%.0f' grows with |v| for each sign, and '%.Pe'
      * has one length per sign for float32 (two-digit exponents), so the
@@ -380,8 +389,7 @@ static int make_formatter(formatter *f, const stats *s, const print_options *o, 
         size_t n = format_raw(&plain, scratch, s->minneg) + extra;
         if (n > f->width) f->width = n;
     }
-    if (o->sci == SCI_ON) f->mode = MODE_SCI;
-    else if (o->sci == SCI_OFF && f->mode == MODE_SCI) f->mode = s->integral ? MODE_INT : MODE_FIXED;
+    if (!o->sci_first) apply_user_sci(f, s, o); /* 1.13: after the width */
     if (o->precision < 0 && f->mode != MODE_INT) return -1;
     return 0;
 }
@@ -546,6 +554,48 @@ static int print_empty(FILE *out, const tensor_view *t)
     return 0;
 }
 
+/* Releases from 2.0 with edgeitems = 0: a summarised tensor is "[...]" and
+ * every tensor gets the suffix "size=(...)", placed as _add_suffixes does:
+ * on the same line when the last line, plus ", " and the suffix, fits in
+ * linewidth (the last line counted as len - rfind("\n") + 1, which is two
+ * more than its length when there is no newline), else on a new line
+ * indented by 7. Returns as tensor_print. */
+static int print_edge0(FILE *out, const tensor_view *t, int summarize, const print_options *opt)
+{
+    char suffix[96];
+    if (t->ndim == 0) snprintf(suffix, sizeof suffix, "size=()");
+    else if (t->ndim == 1) snprintf(suffix, sizeof suffix, "size=(%zu,)", t->cols);
+    else snprintf(suffix, sizeof suffix, "size=(%zu, %zu)", t->rows, t->cols);
+    char *text = NULL;
+    size_t len = 0;
+    if (summarize) {
+        text = strdup("tensor([...]");
+        if (!text) return -1;
+        len = strlen(text);
+    } else {
+        /* the plain text, without its ")\n", then the suffix */
+        print_options plain = *opt;
+        plain.edge0_size = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem) return -1;
+        int rc = tensor_print(mem, t, &plain);
+        if (fclose(mem) != 0 && rc == 0) rc = -1;
+        if (rc != 0 || len < 2) {
+            free(text);
+            return rc != 0 ? rc : -1;
+        }
+        len -= 2;
+        text[len] = '\0';
+    }
+    const char *nl = strrchr(text, '\n');
+    size_t last = nl ? (size_t)(text + len - nl) + 1 : len + 2;
+    int fits = (long)(last + strlen(suffix) + 2) <= opt->linewidth;
+    int n = fprintf(out, "%s%s%s)\n", text, fits ? ", " : ",\n       ", suffix);
+    free(text);
+    if (n < 0 || fflush(out) != 0 || ferror(out)) return -1;
+    return 0;
+}
+
 /* print(t) under opt into out (see tensor_print.h): plans which items are
  * shown, gathers the statistics, builds the formatter, then writes the text
  * through a 64 KiB buffer and flushes out. */
@@ -562,6 +612,7 @@ int tensor_print(FILE *out, const tensor_view *t, const print_options *opt)
     else summarize = rows * cols > (unsigned long)opt->threshold;
     if (ndim == 0) summarize = 0; /* a scalar has nothing to elide */
 
+    if (opt->edge0_size && opt->edgeitems == 0) return print_edge0(out, t, summarize, opt);
     dim_plan rp = plan_dim(rows, ndim == 2 && summarize, opt->edgeitems);
     dim_plan cp = plan_dim(cols, ndim >= 1 && summarize, opt->edgeitems);
     /* torch.stack([]) raises when a 2-d tensor is summarised with

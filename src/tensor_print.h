@@ -23,11 +23,14 @@ typedef struct {
     long linewidth; /* characters per line (80) */
     sci_mode sci;   /* auto, or forced on/off by the user */
     int color;      /* wrap each number in ANSI colours (0: plain text) */
+    /* The release's rules (torch_release.h): */
+    int sci_first;  /* a user sci_mode is applied before the width (2.x) */
+    int edge0_size; /* edgeitems 0 prints "[...]" and a size suffix (2.x) */
 } print_options;
 
 /* (clang-format 14 would lay this braced macro body out as a block.) */
 /* clang-format off */
-#define PRINT_OPTIONS_DEFAULT {4, 1000, 3, 80, SCI_AUTO, 0}
+#define PRINT_OPTIONS_DEFAULT {4, 1000, 3, 80, SCI_AUTO, 0, 0, 0}
 /* clang-format on */
 
 /* With color set, each element's number (not its padding) is preceded by

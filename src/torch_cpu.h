@@ -1,14 +1,31 @@
-/* torch_cpu.h - which of PyTorch's CPU kernels gradexp reproduces.
+/* torch_cpu.h - which of PyTorch's CPU kernel builds gradexp reproduces.
  *
- * PyTorch compiles its CPU kernels several times and picks one at start-up:
- * on this project's reference machines that is the AVX2 build (the usual
- * case, also on AVX512 CPUs for the kernels gradexp follows); setting
- * ATEN_CPU_CAPABILITY=default selects the portable scalar build. The two
- * differ in last bits (random normals, exp, log, sums), so every computation
- * that can differ takes this switch. */
+ * PyTorch compiles its CPU kernels several times and picks one at start-up
+ * (ATEN_CPU_CAPABILITY overrides the pick): the portable scalar "default"
+ * build, the AVX2 build and the AVX-512 build. They differ in last bits
+ * (random normals, exp, log, sums: vector width, SLEEF or glibc, FMA), so
+ * every computation that can differ takes this switch. The switch names the
+ * arithmetic, never the machine: CPU_AVX512 gives the same bits on a CPU
+ * without AVX-512. */
 #ifndef GRADEXP_TORCH_CPU_H
 #define GRADEXP_TORCH_CPU_H
 
-typedef enum { CPU_AVX2 = 0, CPU_DEFAULT = 1 } torch_cpu;
+#include <stddef.h>
+
+typedef enum { CPU_AVX2 = 0, CPU_DEFAULT = 1, CPU_AVX512 = 2, CPU_KINDS } torch_cpu;
+
+/* Lanes of one Vectorized<float>: 16 in the AVX-512 build, 8 otherwise
+ * (the default build's generic vector is 32 bytes wide too). */
+static inline size_t cpu_lanes(torch_cpu cpu)
+{
+    return cpu == CPU_AVX512 ? 16 : 8;
+}
+
+/* 1 for the vector builds, whose exp/log are SLEEF's and whose kernels GCC
+ * compiled with FMA contraction; 0 for the scalar default build. */
+static inline int cpu_sleef(torch_cpu cpu)
+{
+    return cpu != CPU_DEFAULT;
+}
 
 #endif

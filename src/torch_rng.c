@@ -158,14 +158,17 @@ static void fill16_default(float *d)
     }
 }
 
+/* The AVX-512 build registers no normal kernel of its own: torch's
+ * dispatcher falls back to the AVX2 one, so both vector builds fill alike. */
 void torch_randn_blocks(float *d, size_t nblocks, torch_cpu cpu)
 {
-    if (cpu == CPU_AVX2 && simd_avx2()) {
+    int avx2 = cpu != CPU_DEFAULT;
+    if (avx2 && simd_avx2()) {
         simd_fill16_blocks(d, nblocks);
         return;
     }
     for (size_t b = 0; b < nblocks; b++) {
-        if (cpu == CPU_AVX2) fill16_avx2(d + 16 * b);
+        if (avx2) fill16_avx2(d + 16 * b);
         else fill16_default(d + 16 * b);
     }
 }

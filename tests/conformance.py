@@ -3,16 +3,21 @@
 
 Draws configurations from a seeded generator (sizes, seeds across torch's
 whole range, signed and abs, --init-std, --stable, every head and --show
-part, print options, both --rng variants), runs the PyTorch oracle
-(tests/torch_oracle.py, in one process per CPU capability) and gradexp on
-each, and compares every printed tensor byte for byte.
+part, every print option), runs the PyTorch oracle (tests/torch_oracle.py,
+in one process) under one release and kernel family, and gradexp with
+`--torch RELEASE --cpu FAMILY` on each, and compares every printed tensor
+byte for byte.
 
   /usr/bin/python3 tests/conformance.py --gradexp ./gradexp [--cases 400]
-      [--seed 1] [--max-size 300] [--show-failures 5]
+      [--torch 1.13|2.6|2.14] [--cpu default|avx2|avx512] [--seed 1]
+      [--max-size 300] [--show-failures 5] [--save-golden FILE]
 
+--torch 1.13 runs the host's python3-torch; other releases run in their
+Debian root (tools/torch-env.sh builds it; `make torch-env TORCH=2.14`).
+The family is passed to torch as ATEN_CPU_CAPABILITY. --save-golden writes
+the configurations and torch's text as a golden corpus (tests/golden/).
 Prints per-tensor counts and the first differences, and ends with the line
 "N passed, M failed" (configurations). Exit status 1 when any failed.
-Needs Debian's python3-torch.
 """
 import argparse
 import os
@@ -27,8 +32,9 @@ HEADS = ("sigmoid", "softmax", "bce")
 PARTS = ("x", "w", "z", "p", "loss", "grad")
 
 
-def draw(rnd, max_size):
-    """One random configuration as a gradexp argument list."""
+def draw(rnd, max_size, release="1.13"):
+    """One random configuration as a gradexp argument list (without --torch
+    and --cpu); release decides whether edgeitems 0 may be drawn."""
     def size():
         r = rnd.random()
         if r < 0.5:
@@ -64,8 +70,6 @@ def draw(rnd, max_size):
         args += ["--show", "all"]
     elif r > 0.5:
         args += ["--show", ",".join(rnd.sample(PARTS, rnd.randint(1, 6)))]
-    if rnd.random() < 0.35:
-        args += ["--rng", "default"]
     if rnd.random() < 0.4:
         args += ["--precision", str(rnd.randint(0, 10))]
     if rnd.random() < 0.3:
@@ -73,7 +77,8 @@ def draw(rnd, max_size):
     if rnd.random() < 0.3:
         args += ["--threshold", str(rnd.choice([0, 5, 20, 100, 1000, 100000]))]
     if rnd.random() < 0.3:
-        args += ["--edgeitems", str(rnd.randint(1, 6))]
+        lo = 1 if release == "1.13" else 0
+        args += ["--edgeitems", str(rnd.randint(lo, 6))]
     if rnd.random() < 0.3:
         args += ["--sci-mode", rnd.choice(["auto", "on", "off"])]
     return args
@@ -93,24 +98,46 @@ def blocks(text):
     return out
 
 
-def oracle(configs, default_cpu):
+def torch_root(release):
+    """The Debian root holding this release ('' for the host's 1.13)."""
+    if release == "1.13":
+        return ""
+    res = subprocess.run(["sh", os.path.join(HERE, "..", "tools", "torch-env.sh"), release],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit("conformance: no PyTorch %s root: %s" % (release, res.stderr.strip()))
+    return res.stdout.strip()
+
+
+def oracle(configs, release, cpu):
     """Runs the PyTorch oracle on configs in one process; list of outputs."""
     if not configs:
         return []
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+    root = torch_root(release)
+    tmp = os.path.join(root, "tmp") if root else None
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=tmp) as f:
         for args in configs:
             f.write(shlex.join(args) + "\n")
         path = f.name
     env = dict(os.environ)
-    if default_cpu:
-        env["ATEN_CPU_CAPABILITY"] = "default"
+    env["ATEN_CPU_CAPABILITY"] = cpu
+    script = os.path.join(HERE, "torch_oracle.py")
+    if root:
+        inside = "/tmp/gradexp_torch_oracle.py"
+        with open(script) as src, open(root + inside, "w") as dst:
+            dst.write(src.read())
+        cmd = ["chroot", root, "python3", inside, "--batch", path[len(root):]]
     else:
-        env.pop("ATEN_CPU_CAPABILITY", None)
+        cmd = ["/usr/bin/python3", script, "--batch", path]
     try:
-        res = subprocess.run([sys.executable, os.path.join(HERE, "torch_oracle.py"), "--batch", path],
-                             env=env, capture_output=True, text=True, check=True)
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True)
     finally:
         os.unlink(path)
+    if res.returncode != 0:
+        sys.exit("conformance: the PyTorch %s oracle failed:\n%s" % (release, res.stderr[-3000:]))
+    version = res.stderr.split("torch ", 1)[-1].split()[0] if "torch " in res.stderr else "?"
+    if not version.startswith(release):
+        sys.exit("conformance: asked for PyTorch %s, the oracle ran %s" % (release, version))
     parts = res.stdout.split("=== ")[1:]
     return [p.split("\n", 1)[1] for p in parts]
 
@@ -122,21 +149,25 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-size", type=int, default=300)
     ap.add_argument("--show-failures", type=int, default=5)
+    ap.add_argument("--torch", default="1.13", help="release: 1.13 (host), 2.6, 2.14 (Debian roots)")
+    ap.add_argument("--cpu", default="avx2", choices=("default", "avx2", "avx512"))
+    ap.add_argument("--save-golden", help="write configurations and torch's text here")
     a = ap.parse_args()
 
     rnd = random.Random(a.seed)
-    configs = [draw(rnd, a.max_size) for _ in range(a.cases)]
-    want = {}
-    for default_cpu in (False, True):
-        idx = [i for i, c in enumerate(configs) if ("default" in c) == default_cpu]
-        for i, text in zip(idx, oracle([configs[i] for i in idx], default_cpu)):
-            want[i] = text
+    configs = [draw(rnd, a.max_size, a.torch) for _ in range(a.cases)]
+    want = dict(enumerate(oracle(configs, a.torch, a.cpu)))
+    cell = ["--torch", a.torch, "--cpu", a.cpu]
+    if a.save_golden:
+        with open(a.save_golden, "w") as g:
+            for i, args in enumerate(configs):
+                g.write("=== %s\n%s" % (shlex.join(args + cell), want[i]))
 
     passed = failed = tensors = tensors_same = 0
     by_part = {}
     shown = 0
     for i, args in enumerate(configs):
-        res = subprocess.run([a.gradexp] + args, capture_output=True, text=True)
+        res = subprocess.run([a.gradexp] + args + cell, capture_output=True, text=True)
         got_blocks, want_blocks = blocks(res.stdout), blocks(want[i])
         ok = res.returncode == 0 and res.stdout == want[i]
         for k, (name, text) in enumerate(want_blocks):
@@ -149,7 +180,7 @@ def main():
             t[1] += 1
             if not same and shown < a.show_failures:
                 shown += 1
-                print("--- case %d: gradexp %s" % (i, shlex.join(args)))
+                print("--- case %d: gradexp %s" % (i, shlex.join(args + cell)))
                 print("tensor %s, torch:\n%s" % (name, text[:2000]))
                 got = got_blocks[k][1] if k < len(got_blocks) else "(missing)\n"
                 print("gradexp:\n%s" % got[:2000])
@@ -163,6 +194,7 @@ def main():
     for part in PARTS:
         if part in by_part:
             print("  %-5s %d of %d" % (part, by_part[part][0], by_part[part][1]))
+    print("cell: torch %s, cpu %s, %d configurations (generator seed %d)" % (a.torch, a.cpu, a.cases, a.seed))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -241,7 +241,8 @@ done
 "$bin" --help >"$tmp/help"
 "$bin" --version >"$tmp/version"
 check "--version prints 'gradexp VERSION'" grep -Eq '^gradexp [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/version"
-check "the man page's .TH names the version" grep -q "^\.TH GRADEXP 1 [0-9-]* \"$(cat "$tmp/version")\"" gradexp.1
+check "the man page's .TH names the version" grep -q "^\.TH GRADEXP 1 [0-9-]* \"$(head -1 "$tmp/version")\"" gradexp.1
+check "--version names every supported release" grep -q '^PyTorch releases: 1.13 2.0 2.1 2.2 2.3 2.4 2.5 2.6 2.7 2.8 2.9 2.10 2.11 2.12 2.13 2.14 (default 2.14)$' "$tmp/version"
 # every long option of the parser, from its table in src/options.c
 opts=$(sed -n '/LONG_OPTS\[\] = {/,/^};/p' src/options.c | grep -o '{"[a-z-]*"' | tr -d '{"')
 check "found the option table of src/options.c" [ "$(echo "$opts" | wc -w)" -ge 20 ]

@@ -306,7 +306,7 @@ static void test_blog_document(void **state)
         ("{\n  \"config\": {\n    \"seed\": 99,\n    \"classes\": 3,\n    \"features\": 5,\n"
          "    \"target\": 1,\n    \"no-abs\": false,\n    \"init-std\": null,\n"
          "    \"loss\": [\"sigmoid\", \"softmax\"],\n    \"stable\": false,\n    \"show\": [\"grad\"],\n"
-         "    \"rng\": \"avx2\",\n    \"precision\": 4,\n    \"linewidth\": 80,\n    \"threshold\": 1000,\n"
+         "    \"torch\": \"2.14\",\n    \"cpu\": \"avx2\",\n    \"precision\": 4,\n    \"linewidth\": 80,\n    \"threshold\": 1000,\n"
          "    \"edgeitems\": 3,\n    \"sci-mode\": \"auto\",\n    \"format\": \"json\",\n"),
         ("  },\n  \"tensors\": [\n    {\"name\": \"sigmoid.grad\", \"shape\": [3, 5], \"values\": [\n"
          "      [0.0, 0.0, 0.0, 0.0, 0.0],\n      [-0.045181323, "),
@@ -476,7 +476,7 @@ static void test_config_echo(void **state)
     char *text = run(&e, &o, args);
     static const char *const want[] = {
         "\"no-abs\": true,", "\"init-std\": 0.036,",         "\"loss\": [\"bce\"],",
-        "\"stable\": true,", "\"show\": [\"x\", \"grad\"],", "\"rng\": \"default\",",
+        "\"stable\": true,", "\"show\": [\"x\", \"grad\"],", "\"cpu\": \"default\",",
         "\"precision\": 6,", "\"sci-mode\": \"off\",",       "\"color\": \"always\",",
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)

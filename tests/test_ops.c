@@ -310,7 +310,7 @@ static void test_bce(void **state)
     for (size_t i = 0; i < d.ncases; i++) {
         const tcase *c = &d.cases[i];
         const float *z = arr(c, "z", c->n), *loss = arr(c, "loss", 1), *dz = arr(c, "dz", c->n);
-        float got = bce_forward(z, c->n, c->t, c->cpu);
+        float got = bce_forward(z, c->n, c->t, BCE_CLAMP, c->cpu);
         check(&t[0], c, &got, loss, 1);
         float *g = malloc(c->n * sizeof *g);
         assert_non_null(g);
@@ -331,7 +331,7 @@ static float run_chain(const char *head, float *dW, float *s, const float *W, co
     float loss;
     linear_forward(z, W, x, C, F);
     if (strcmp(head, "bce") == 0) {
-        loss = bce_forward(z, C, target, cpu);
+        loss = bce_forward(z, C, target, BCE_CLAMP, cpu);
         bce_backward(g, z, C, target, cpu);
     } else if (strcmp(head, "sigmoid") == 0 || strcmp(head, "softmax") == 0) {
         int sig = head[1] == 'i';

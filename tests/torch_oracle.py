@@ -12,8 +12,9 @@ Same flags and meaning as gradexp (and as the project's reference script):
   /usr/bin/python3 tests/torch_oracle.py --batch FILE   (one gradexp argument
       list per line; each run's output follows a line "=== <line number>")
 
-Run with ATEN_CPU_CAPABILITY=default for gradexp's --rng default.
-Needs Debian's python3-torch (PyTorch 1.13).
+Run with ATEN_CPU_CAPABILITY=default|avx2|avx512 for gradexp's --cpu.
+Runs under any PyTorch from 1.13 on (the host's Debian python3-torch, or a
+Debian root's: tools/torch-env.sh).
 """
 import argparse
 import shlex
@@ -37,7 +38,9 @@ def parser():
     ap.add_argument("--stable", action="store_true")
     ap.add_argument("--loss", default="sigmoid,softmax")
     ap.add_argument("--show", default="grad")
-    ap.add_argument("--rng", default="avx2")  # chosen by the environment
+    ap.add_argument("--rng", default="avx2")  # chosen by ATEN_CPU_CAPABILITY
+    ap.add_argument("--cpu", default="avx2")  # chosen by ATEN_CPU_CAPABILITY
+    ap.add_argument("--torch")  # the release is the one running this script
     ap.add_argument("--precision", type=int, default=4)
     ap.add_argument("--linewidth", type=int, default=80)
     ap.add_argument("--threshold", type=int, default=1000)
@@ -98,6 +101,7 @@ def main():
     if a.batch is None:
         run(a, sys.stdout)
         return
+    sys.stderr.write("torch %s\n" % torch.__version__)
     with open(a.batch) as f:
         for k, line in enumerate(f, 1):
             sys.stdout.write("=== %d\n" % k)
