@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cr_math.h"
 #include "float_bits.h"
 #include "vec_math.h"
 
@@ -45,7 +46,8 @@ static float vlog(float x, torch_cpu cpu)
 }
 static float vlog1p(float x, torch_cpu cpu)
 {
-    return cpu_sleef(cpu) ? sleef_log1pf_u10(x) : log1pf(x);
+    if (cpu_sleef(cpu)) return sleef_log1pf_u10(x);
+    return cpu == CPU_DEFAULT_CR ? cr_log1pf(x) : log1pf(x);
 }
 
 /* first index of cpu_kernel_vec's scalar tail */

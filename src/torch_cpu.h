@@ -12,7 +12,15 @@
 
 #include <stddef.h>
 
-typedef enum { CPU_AVX2 = 0, CPU_DEFAULT = 1, CPU_AVX512 = 2, CPU_KINDS } torch_cpu;
+typedef enum {
+    CPU_AVX2 = 0,
+    CPU_DEFAULT = 1,
+    CPU_AVX512 = 2,
+    /* The default build calling a libm whose log1pf is correctly rounded
+     * (glibc 2.41 on, as in Debian 13): a kernel build, never a --cpu
+     * value; torch_kernel_build picks it. */
+    CPU_DEFAULT_CR = 3,
+} torch_cpu;
 
 /* Lanes of one Vectorized<float>: 16 in the AVX-512 build, 8 otherwise
  * (the default build's generic vector is 32 bytes wide too). */
@@ -22,10 +30,10 @@ static inline size_t cpu_lanes(torch_cpu cpu)
 }
 
 /* 1 for the vector builds, whose exp/log are SLEEF's and whose kernels GCC
- * compiled with FMA contraction; 0 for the scalar default build. */
+ * compiled with FMA contraction; 0 for the scalar default builds. */
 static inline int cpu_sleef(torch_cpu cpu)
 {
-    return cpu != CPU_DEFAULT;
+    return cpu == CPU_AVX2 || cpu == CPU_AVX512;
 }
 
 #endif

@@ -10,23 +10,23 @@
 const torch_release TORCH_RELEASES[] = {
     /* The release each rule switches at, and how it was dated: README.md,
      * "Releases". Measured: 1.13 (Debian 12), 2.6 (Debian 13), 2.14. */
-    /* name     avx512  sci_first  edge0  zero_grad_none  bce_logsigmoid  avx512_all */
-    {"1.13",  0,      0,         0,     0,              0,              1},
-    {"2.0",   0,      0,         0,     1,              1,              1},
-    {"2.1",   0,      0,         1,     1,              1,              1},
-    {"2.2",   1,      0,         1,     1,              1,              0},
-    {"2.3",   1,      0,         1,     1,              1,              0},
-    {"2.4",   1,      0,         1,     1,              1,              0},
-    {"2.5",   1,      0,         1,     1,              1,              0},
-    {"2.6",   1,      0,         1,     1,              1,              0},
-    {"2.7",   1,      1,         1,     1,              1,              0},
-    {"2.8",   1,      1,         1,     1,              1,              0},
-    {"2.9",   1,      1,         1,     1,              1,              0},
-    {"2.10",  1,      1,         1,     1,              1,              0},
-    {"2.11",  1,      1,         1,     1,              1,              0},
-    {"2.12",  1,      1,         1,     1,              1,              0},
-    {"2.13",  1,      1,         1,     1,              1,              0},
-    {"2.14",  1,      1,         1,     1,              1,              0},
+    /* name     avx512  sci_first  edge0  zero_grad_none  bce_logsigmoid  avx512_all  cr_log1pf */
+    {"1.13",  0,      0,         0,     0,              0,              1,  0},
+    {"2.0",   0,      0,         0,     1,              0,              1,  0},
+    {"2.1",   1,      0,         1,     1,              0,              0,  0},
+    {"2.2",   1,      0,         1,     1,              0,              0,  0},
+    {"2.3",   1,      0,         1,     1,              1,              0,  0},
+    {"2.4",   1,      0,         1,     1,              1,              0,  0},
+    {"2.5",   1,      0,         1,     1,              1,              0,  0},
+    {"2.6",   1,      0,         1,     1,              1,              0,  1},
+    {"2.7",   1,      1,         1,     1,              1,              0,  1},
+    {"2.8",   1,      1,         1,     1,              1,              0,  1},
+    {"2.9",   1,      1,         1,     1,              1,              0,  1},
+    {"2.10",  1,      1,         1,     1,              1,              0,  1},
+    {"2.11",  1,      1,         1,     1,              1,              0,  1},
+    {"2.12",  1,      1,         1,     1,              1,              0,  1},
+    {"2.13",  1,      1,         1,     1,              1,              0,  1},
+    {"2.14",  1,      1,         1,     1,              1,              0,  1},
 };
 /* clang-format on */
 const int TORCH_RELEASE_COUNT = (int)(sizeof TORCH_RELEASES / sizeof TORCH_RELEASES[0]);
@@ -57,7 +57,8 @@ const torch_release *torch_release_default(void)
 const char *torch_cpu_name(torch_cpu cpu)
 {
     switch (cpu) {
-    case CPU_DEFAULT: return "default";
+    case CPU_DEFAULT:
+    case CPU_DEFAULT_CR: return "default";
     case CPU_AVX512: return "avx512";
     case CPU_AVX2:
     default: return "avx2";
@@ -77,6 +78,7 @@ torch_cpu torch_release_native_cpu(const torch_release *r, const char *env)
 
 torch_cpu torch_kernel_build(const torch_release *r, torch_cpu cpu, torch_kernel k)
 {
+    if (cpu == CPU_DEFAULT) return r->cr_log1pf ? CPU_DEFAULT_CR : CPU_DEFAULT;
     if (cpu != CPU_AVX512 || r->avx512_all) return cpu;
-    return k == TORCH_KERNEL_SOFTMAX || k == TORCH_KERNEL_SIGMOID ? CPU_AVX512 : CPU_AVX2;
+    return k == TORCH_KERNEL_SOFTMAX || k == TORCH_KERNEL_SIGMOID || k == TORCH_KERNEL_LOGSIGMOID ? CPU_AVX512 : CPU_AVX2;
 }

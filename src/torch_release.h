@@ -19,6 +19,7 @@ typedef struct {
     int bce_logsigmoid; /* binary_cross_entropy_with_logits goes through log_sigmoid */
     int avx512_all;     /* every kernel has an AVX-512 build (else only the
                            ALSO_REGISTER_AVX512_DISPATCH ones: TORCH_KERNEL_*) */
+    int cr_log1pf;      /* its libm's log1pf is correctly rounded (glibc >= 2.41) */
 } torch_release;
 
 /* Every supported release, oldest first; the last is the default. */
@@ -48,11 +49,12 @@ typedef enum {
     TORCH_KERNEL_REDUCE,     /* sum and mean (the BCE loss) */
 } torch_kernel;
 
-/* The build that runs kernel k when the release runs family cpu. From 2.x
+/* The build that runs kernel k when the release runs family cpu. From 2.1
  * on, plain REGISTER_DISPATCH registers no AVX-512 kernel (DispatchStub.h):
- * under avx512 those kernels run their AVX2 build; only the softmax family
- * and sigmoid are ALSO_REGISTER_AVX512_DISPATCH. In 1.13 every kernel has
- * its AVX-512 build. */
+ * under avx512 those kernels run their AVX2 build; only the softmax family,
+ * sigmoid and log_sigmoid are ALSO_REGISTER_AVX512_DISPATCH. In 1.13 every
+ * kernel has its AVX-512 build. The default build of a release whose libm
+ * rounds log1pf correctly is CPU_DEFAULT_CR. */
 torch_cpu torch_kernel_build(const torch_release *r, torch_cpu cpu, torch_kernel k);
 
 /* Names of the kernel families as ATEN_CPU_CAPABILITY spells them. */

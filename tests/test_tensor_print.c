@@ -406,6 +406,55 @@ static void test_torch_raises(void **state)
     free(text);
 }
 
+/* The release rules: 1.13 measures the width before a user sci_mode is
+ * applied, 2.x after (sci_first); 2.x prints edgeitems 0 as "[...]" with a
+ * size suffix placed by _add_suffixes (edge0_size). Every expected string
+ * is what that PyTorch printed (1.13.1 and 2.14.1). */
+static void expect_text(const tensor_view *t, const print_options *o, const char *want)
+{
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(print_to_string(t, o, &text, &len), 0);
+    assert_string_equal(text, want);
+    free(text);
+}
+
+static void test_release_rules(void **state)
+{
+    (void)state;
+    float a[2] = {1.0f, -20.0f}, b[2] = {0.5f, -20.25f}, c[2] = {1e-5f, -1.5f}, d[2] = {1e10f, -1.0f};
+    float m[4] = {1.5f, 2.0f, 3.0f, 4.0f}, s = 3.25f;
+    static const char *const want113[] = {"tensor([1.0000e+00, -2.0000e+01])\n", "tensor([5.0000e-01, -2.0250e+01])\n",
+                                           "tensor([     0.0000,     -1.5000])\n",
+                                           "tensor([10000000000.,         -1.])\n"};
+    static const char *const want214[] = {"tensor([ 1.0000e+00, -2.0000e+01])\n", "tensor([ 5.0000e-01, -2.0250e+01])\n",
+                                           "tensor([ 0.0000, -1.5000])\n", "tensor([10000000000.,          -1.])\n"};
+    float *vals[4] = {a, b, c, d};
+    for (int first = 0; first <= 1; first++) {
+        print_options o = PRINT_OPTIONS_DEFAULT;
+        o.sci_first = first;
+        for (int k = 0; k < 4; k++) {
+            o.sci = k < 2 ? SCI_ON : SCI_OFF;
+            tensor_view t = tensor_view_dense1(vals[k], 2);
+            expect_text(&t, &o, first ? want214[k] : want113[k]);
+        }
+    }
+    print_options o = PRINT_OPTIONS_DEFAULT;
+    o.edge0_size = 1;
+    o.edgeitems = 0;
+    o.linewidth = 20;
+    tensor_view t = tensor_view_dense2(m, 2, 2);
+    expect_text(&t, &o, "tensor([[1.5000,\n         2.0000],\n        [3.0000,\n         4.0000]],\n       size=(2, 2))\n");
+    o.threshold = 2;
+    expect_text(&t, &o, "tensor([...],\n       size=(2, 2))\n");
+    t = tensor_view_dense0(&s);
+    expect_text(&t, &o, "tensor(3.2500,\n       size=())\n");
+    o.linewidth = 80;
+    t = tensor_view_dense1(m, 4);
+    expect_text(&t, &o, "tensor([...], size=(4,))\n");
+    expect_text(&t, &(print_options){4, 1000, 0, 80, SCI_AUTO, 0, 0, 1}, "tensor([1.5000, 2.0000, 3.0000, 4.0000], size=(4,))\n");
+}
+
 /* Empty tensors print as PyTorch prints them. */
 static void test_empty(void **state)
 {
@@ -485,6 +534,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_release_rules),
         cmocka_unit_test(test_format_matches_printf),
         cmocka_unit_test(test_format_specials),
         cmocka_unit_test(test_write_error),

@@ -1,0 +1,81 @@
+/* test_cr_math.c - cr_log1pf against the correctly rounded log1pf of glibc
+ * 2.41 (tests/data/log1pf_cr.txt, written by tests/gen_log1pf_golden.sh in
+ * the Debian 13 root), bit for bit, and the properties any correctly
+ * rounded log1p has. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cr_math.h"
+#include "float_bits.h"
+
+static void test_golden(void **state)
+{
+    (void)state;
+    FILE *f = fopen("tests/data/log1pf_cr.txt", "r");
+    assert_non_null(f);
+    unsigned x, y;
+    size_t n = 0, bad = 0;
+    while (fscanf(f, "%x %x", &x, &y) == 2) {
+        float got = cr_log1pf(bits_float(x)), want = bits_float(y);
+        n++;
+        if (isnan(want) ? !isnan(got) : float_bits(got) != y) {
+            if (bad++ < 5) print_error("log1pf(%a): got %a, want %a\n", (double)bits_float(x), (double)got, (double)want);
+        }
+    }
+    fclose(f);
+    assert_true(n > 50000);
+    assert_int_equal(bad, 0);
+}
+
+static void test_specials(void **state)
+{
+    (void)state;
+    assert_int_equal(float_bits(cr_log1pf(0.0f)), 0x00000000u);
+    assert_int_equal(float_bits(cr_log1pf(-0.0f)), 0x80000000u);
+    assert_true(isinf(cr_log1pf(-1.0f)) && cr_log1pf(-1.0f) < 0);
+    assert_true(isnan(cr_log1pf(-1.5f)));
+    assert_true(isnan(cr_log1pf(-INFINITY)));
+    assert_true(isnan(cr_log1pf(NAN)));
+    assert_true(isinf(cr_log1pf(INFINITY)) && cr_log1pf(INFINITY) > 0);
+    assert_true(cr_log1pf(0x1p-149f) == 0x1p-149f);
+    assert_true(cr_log1pf(FLT_MAX) == 0x1.62e430p+6f); /* 88.72284 */
+    assert_true(cr_log1pf(1.0f) == 0x1.62e430p-1f);    /* ln 2 */
+}
+
+/* Monotone and within half an ulp of a double-precision reference on a
+ * sweep of 2^20 floats across the whole domain. */
+static void test_sweep(void **state)
+{
+    (void)state;
+    float prev = -INFINITY;
+    for (uint32_t k = 0; k < (1u << 20); k++) {
+        /* -1 < x < +inf, increasing: negatives from -1 toward -0, then positives */
+        uint32_t u = k < (1u << 19) ? 0xbf7fffffu - k * (0x3f7fffffu >> 19) : (k - (1u << 19)) * (0x7f7fffffu >> 19);
+        float x = bits_float(u), y = cr_log1pf(x);
+        assert_true(y >= prev);
+        prev = y;
+        double ref = log1p((double)x);
+        float lo = nextafterf(y, -INFINITY), hi = nextafterf(y, INFINITY);
+        /* ref is within 1 double ulp; y must be the float nearest to it */
+        assert_true(fabs(ref - (double)y) <= fabs(ref - (double)lo) && fabs(ref - (double)y) <= fabs(ref - (double)hi));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_specials),
+        cmocka_unit_test(test_sweep),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
