@@ -21,7 +21,7 @@ OBJ      := $(SRC:.c=.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:.c=)
 
-.PHONY: all test deps unit examples clean install uninstall conformance bench
+.PHONY: all test deps unit examples clean install uninstall conformance torch-env bench
 
 all: gradexp
 
@@ -74,9 +74,22 @@ examples: gradexp
 	@sh tests/run_cli.sh ./gradexp
 	@MAKE="$(MAKE)" sh tests/run_output.sh ./gradexp
 
-# Compares gradexp with real PyTorch (needs python3-torch).
+# Compares gradexp with real PyTorch on fresh random configurations, one
+# run per kernel family: `make conformance TORCH=2.14 CPU=avx512`. TORCH=1.13
+# uses the host's python3-torch (Debian 12); 2.6 and 2.14 their Debian root
+# (built once by `make torch-env TORCH=...`, which conformance calls).
+TORCH ?= 1.13
+CPU   ?= default avx2 avx512
+CONFORMANCE_SEED ?= 1
 conformance: gradexp
-	/usr/bin/python3 tests/conformance.py --gradexp ./gradexp --cases $(CONFORMANCE_CASES)
+	@set -e; for c in $(CPU); do \
+	  /usr/bin/python3 tests/conformance.py --gradexp ./gradexp --cases $(CONFORMANCE_CASES) \
+	    --torch $(TORCH) --cpu $$c --seed $(CONFORMANCE_SEED); done
+
+# A Debian root holding PyTorch $(TORCH) (2.6 or 2.14), from Debian's
+# packages, cached in $$GRADEXP_TORCH_ROOTS (default /var/tmp/gradexp-torch).
+torch-env:
+	sh tools/torch-env.sh $(TORCH)
 
 # Side-by-side benchmark with PyTorch (needs python3-torch); writes bench/results.md.
 bench: gradexp

@@ -19,6 +19,12 @@ int simd_cpu_has_avx512(void);
 /* 1 when the AVX2+FMA paths below may be called (0 when GRADEXP_NO_SIMD is
  * set in the environment, for testing the scalar paths). */
 int simd_avx2(void);
+/* 1 when they run their AVX-512 versions (the CPU has AVX-512 F, BW, DQ
+ * and VL, and neither GRADEXP_NO_SIMD nor GRADEXP_NO_AVX512 is set). The
+ * results are the same bits either way: only the speed differs. */
+int simd_avx512(void);
+/* Lowers the level used from now on, for tests: 0 scalar, 2 AVX2, 5 all. */
+void simd_limit(int max_level);
 
 /* The MT19937 twist of all 624 words in place. */
 void simd_mt_twist(uint32_t *state);

@@ -16,6 +16,7 @@
 #include <immintrin.h>
 #define HAVE_X86 1
 #define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl")))
 #else
 #define HAVE_X86 0
 #endif
@@ -41,16 +42,35 @@ int simd_cpu_has_avx512(void)
 #endif
 }
 
+/* The level in use: -1 until first asked, then 0 (scalar), 2 (AVX2+FMA)
+ * or 5 (AVX-512 besides). */
+static int level = -1;
+
+static int simd_level(void)
+{
+    if (level < 0) {
+        const char *off = getenv("GRADEXP_NO_SIMD"), *off512 = getenv("GRADEXP_NO_AVX512");
+        level = simd_cpu_has_avx512() ? 5 : simd_cpu_has_avx2() ? 2 : 0;
+        if (off512 && *off512 && level > 2) level = 2;
+        if (off && *off) level = 0;
+    }
+    return level;
+}
+
+void simd_limit(int max_level)
+{
+    int now = simd_level();
+    level = now < max_level ? now : max_level;
+}
+
 int simd_avx2(void)
 {
-    static int cached = -1;
-    if (cached < 0) {
-        const char *off = getenv("GRADEXP_NO_SIMD");
-        cached = 0;
-        cached = simd_cpu_has_avx2();
-        if (off && *off) cached = 0;
-    }
-    return cached;
+    return simd_level() >= 2;
+}
+
+int simd_avx512(void)
+{
+    return simd_level() >= 5;
 }
 
 #if HAVE_X86
@@ -81,7 +101,7 @@ static inline uint32_t twist1(uint32_t a, uint32_t b, uint32_t m)
 
 /* The first 227 words read words 397 ahead (still old); the rest read
  * words 227 behind (already new); chunks of 8 never overlap either. */
-AVX2 void simd_mt_twist(uint32_t *s)
+AVX2 static void mt_twist_avx2(uint32_t *s)
 {
     int k = 0;
     for (; k + 8 <= MT_N - MT_M; k += 8)
@@ -93,7 +113,7 @@ AVX2 void simd_mt_twist(uint32_t *s)
     s[MT_N - 1] = twist1(s[MT_N - 1], s[0], s[MT_M - 1]);
 }
 
-AVX2 void simd_uniform_floats(float *out, const uint32_t *w, size_t n)
+AVX2 static void uniform_floats_avx2(float *out, const uint32_t *w, size_t n)
 {
     const __m256i m1 = _mm256_set1_epi32((int)0x9d2c5680u);
     const __m256i m2 = _mm256_set1_epi32((int)0xefc60000u);
@@ -189,7 +209,7 @@ AVX2 static inline void sincos8(__m256 x, __m256 *s, __m256 *c)
     *c = _mm256_xor_ps(_mm256_add_ps(yc, ys), sign_cos);
 }
 
-AVX2 void simd_fill16_blocks(float *d, size_t nblocks)
+AVX2 static void fill16_blocks_avx2(float *d, size_t nblocks)
 {
     const __m256 one = _mm256_set1_ps(1.0f), minus_two = _mm256_set1_ps(-2.0f);
     const __m256 two_pi = _mm256_set1_ps(6.2831855f), zero = _mm256_setzero_ps();
@@ -202,6 +222,162 @@ AVX2 void simd_fill16_blocks(float *d, size_t nblocks)
         _mm256_storeu_ps(d, _mm256_fmadd_ps(_mm256_mul_ps(radius, c), one, zero));
         _mm256_storeu_ps(d + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, s), one, zero));
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* AVX-512: the same operations, 16 lanes at a time. Each lane computes what
+ * one lane of the AVX2 code computes; the compare-and-mask steps become
+ * mask registers with zeroing moves, which give the same values (x & mask
+ * is x or +0; x | all-ones is the all-ones NaN). */
+
+AVX512 static inline __m512i twist16(const uint32_t *k0, const uint32_t *k1, const uint32_t *km)
+{
+    const __m512i upper = _mm512_set1_epi32((int)0x80000000u);
+    const __m512i lower = _mm512_set1_epi32(0x7fffffff);
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i matrix = _mm512_set1_epi32((int)0x9908b0dfu);
+    __m512i a = _mm512_loadu_si512(k0), b = _mm512_loadu_si512(k1), m = _mm512_loadu_si512(km);
+    __m512i y = _mm512_or_si512(_mm512_and_si512(a, upper), _mm512_and_si512(b, lower));
+    __mmask16 odd = _mm512_test_epi32_mask(y, one);
+    return _mm512_xor_si512(_mm512_xor_si512(m, _mm512_srli_epi32(y, 1)), _mm512_maskz_mov_epi32(odd, matrix));
+}
+
+AVX512 static void mt_twist_avx512(uint32_t *s)
+{
+    int k = 0;
+    for (; k + 16 <= MT_N - MT_M; k += 16) _mm512_storeu_si512(s + k, twist16(s + k, s + k + 1, s + k + MT_M));
+    for (; k < MT_N - MT_M; k++) s[k] = twist1(s[k], s[k + 1], s[k + MT_M]);
+    for (; k + 16 <= MT_N - 1; k += 16) _mm512_storeu_si512(s + k, twist16(s + k, s + k + 1, s + k + MT_M - MT_N));
+    for (; k < MT_N - 1; k++) s[k] = twist1(s[k], s[k + 1], s[k + MT_M - MT_N]);
+    s[MT_N - 1] = twist1(s[MT_N - 1], s[0], s[MT_M - 1]);
+}
+
+AVX512 static void uniform_floats_avx512(float *out, const uint32_t *w, size_t n)
+{
+    const __m512i m1 = _mm512_set1_epi32((int)0x9d2c5680u);
+    const __m512i m2 = _mm512_set1_epi32((int)0xefc60000u);
+    const __m512i low24 = _mm512_set1_epi32(0xffffff);
+    const __m512 scale = _mm512_set1_ps(0x1p-24f);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i y = _mm512_loadu_si512(w + i);
+        y = _mm512_xor_si512(y, _mm512_srli_epi32(y, 11));
+        y = _mm512_xor_si512(y, _mm512_and_si512(_mm512_slli_epi32(y, 7), m1));
+        y = _mm512_xor_si512(y, _mm512_and_si512(_mm512_slli_epi32(y, 15), m2));
+        y = _mm512_xor_si512(y, _mm512_srli_epi32(y, 18));
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_and_si512(y, low24)), scale));
+    }
+    if (i < n) uniform_floats_avx2(out + i, w + i, n - i);
+}
+
+AVX512 static inline __m512 log16(__m512 x)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __mmask16 invalid = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LE_OS);
+    x = _mm512_max_ps(x, _mm512_castsi512_ps(_mm512_set1_epi32(0x00800000)));
+    __m512i e_int = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(x), 23), _mm512_set1_epi32(127));
+    __m512i xi = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)~0x7f800000u));
+    x = _mm512_castsi512_ps(_mm512_or_si512(xi, _mm512_set1_epi32(0x3f000000)));
+    __m512 e = _mm512_add_ps(_mm512_cvtepi32_ps(e_int), one);
+    __mmask16 mask = _mm512_cmp_ps_mask(x, _mm512_set1_ps(0.707106781186547524f), _CMP_LT_OS);
+    __m512 tmp = _mm512_maskz_mov_ps(mask, x);
+    x = _mm512_sub_ps(x, one);
+    e = _mm512_sub_ps(e, _mm512_maskz_mov_ps(mask, one));
+    x = _mm512_add_ps(x, tmp);
+    __m512 y = _mm512_set1_ps(7.0376836292E-2f);
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(-1.1514610310E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.1676998740E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(-1.2420140846E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.4249322787E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(-1.6668057665E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(2.0000714765E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(-2.4999993993E-1f));
+    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(3.3333331174E-1f));
+    __m512 z = _mm512_mul_ps(x, x);
+    y = _mm512_mul_ps(y, x);
+    y = _mm512_fmadd_ps(y, z, _mm512_mul_ps(e, _mm512_set1_ps(-2.12194440e-4f)));
+    y = _mm512_fmadd_ps(_mm512_set1_ps(-0.5f), z, y);
+    x = _mm512_add_ps(x, y);
+    x = _mm512_fmadd_ps(e, _mm512_set1_ps(0.693359375f), x);
+    return _mm512_mask_mov_ps(x, invalid, _mm512_castsi512_ps(_mm512_set1_epi32(-1)));
+}
+
+AVX512 static inline void sincos16(__m512 x, __m512 *s, __m512 *c)
+{
+    const __m512i sign_mask = _mm512_set1_epi32((int)0x80000000u);
+    __m512i xi = _mm512_castps_si512(x);
+    __m512i sign_sin = _mm512_and_si512(xi, sign_mask);
+    x = _mm512_castsi512_ps(_mm512_andnot_si512(sign_mask, xi));
+    __m512 y = _mm512_mul_ps(x, _mm512_set1_ps(1.27323954473516f));
+    __m512i j = _mm512_cvttps_epi32(y);
+    j = _mm512_and_si512(_mm512_add_epi32(j, _mm512_set1_epi32(1)), _mm512_set1_epi32(~1));
+    y = _mm512_cvtepi32_ps(j);
+    __m512i swap = _mm512_slli_epi32(_mm512_and_si512(j, _mm512_set1_epi32(4)), 29);
+    __mmask16 poly = _mm512_testn_epi32_mask(j, _mm512_set1_epi32(2)); /* (j & 2) == 0 */
+    x = _mm512_fmadd_ps(y, _mm512_set1_ps(-0.78515625f), x);
+    x = _mm512_fmadd_ps(y, _mm512_set1_ps(-2.4187564849853515625e-4f), x);
+    x = _mm512_fmadd_ps(y, _mm512_set1_ps(-3.77489497744594108e-8f), x);
+    __m512i sign_cos =
+        _mm512_slli_epi32(_mm512_andnot_si512(_mm512_sub_epi32(j, _mm512_set1_epi32(2)), _mm512_set1_epi32(4)), 29);
+    sign_sin = _mm512_xor_si512(sign_sin, swap);
+    __m512 z = _mm512_mul_ps(x, x);
+    __m512 yc = _mm512_fmadd_ps(_mm512_set1_ps(2.443315711809948E-5f), z, _mm512_set1_ps(-1.388731625493765E-3f));
+    yc = _mm512_fmadd_ps(yc, z, _mm512_set1_ps(4.166664568298827E-2f));
+    yc = _mm512_mul_ps(yc, z);
+    yc = _mm512_fmsub_ps(yc, z, _mm512_mul_ps(z, _mm512_set1_ps(0.5f)));
+    yc = _mm512_add_ps(yc, _mm512_set1_ps(1.0f));
+    __m512 ys = _mm512_fmadd_ps(_mm512_set1_ps(-1.9515295891E-4f), z, _mm512_set1_ps(8.3321608736E-3f));
+    ys = _mm512_fmadd_ps(ys, z, _mm512_set1_ps(-1.6666654611E-1f));
+    ys = _mm512_mul_ps(ys, z);
+    ys = _mm512_fmadd_ps(ys, x, x);
+    __m512 ysin2 = _mm512_maskz_mov_ps(poly, ys);
+    __m512 ysin1 = _mm512_maskz_mov_ps((__mmask16)~poly, yc);
+    ys = _mm512_sub_ps(ys, ysin2);
+    yc = _mm512_sub_ps(yc, ysin1);
+    *s = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_add_ps(ysin1, ysin2)), sign_sin));
+    *c = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_add_ps(yc, ys)), sign_cos));
+}
+
+/* Two blocks per step: lanes 0-7 are block b's pairs, lanes 8-15 block
+ * b+1's; an odd last block goes through the AVX2 code. */
+AVX512 static void fill16_blocks_avx512(float *d, size_t nblocks)
+{
+    const __m512 one = _mm512_set1_ps(1.0f), minus_two = _mm512_set1_ps(-2.0f);
+    const __m512 two_pi = _mm512_set1_ps(6.2831855f), zero = _mm512_setzero_ps();
+    size_t b = 0;
+    for (; b + 2 <= nblocks; b += 2, d += 32) {
+        __m512 lo = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(d)), _mm256_loadu_ps(d + 16), 1);
+        __m512 hi = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(d + 8)), _mm256_loadu_ps(d + 24), 1);
+        __m512 u1 = _mm512_sub_ps(one, lo);
+        __m512 radius = _mm512_sqrt_ps(_mm512_mul_ps(minus_two, log16(u1)));
+        __m512 s, c;
+        sincos16(_mm512_mul_ps(two_pi, hi), &s, &c);
+        __m512 rc = _mm512_fmadd_ps(_mm512_mul_ps(radius, c), one, zero);
+        __m512 rs = _mm512_fmadd_ps(_mm512_mul_ps(radius, s), one, zero);
+        _mm256_storeu_ps(d, _mm512_castps512_ps256(rc));
+        _mm256_storeu_ps(d + 8, _mm512_castps512_ps256(rs));
+        _mm256_storeu_ps(d + 16, _mm512_extractf32x8_ps(rc, 1));
+        _mm256_storeu_ps(d + 24, _mm512_extractf32x8_ps(rs, 1));
+    }
+    if (b < nblocks) fill16_blocks_avx2(d, nblocks - b);
+}
+
+void simd_mt_twist(uint32_t *s)
+{
+    if (simd_avx512()) mt_twist_avx512(s);
+    else mt_twist_avx2(s);
+}
+
+void simd_uniform_floats(float *out, const uint32_t *w, size_t n)
+{
+    if (simd_avx512()) uniform_floats_avx512(out, w, n);
+    else uniform_floats_avx2(out, w, n);
+}
+
+void simd_fill16_blocks(float *d, size_t nblocks)
+{
+    if (simd_avx512()) fill16_blocks_avx512(d, nblocks);
+    else fill16_blocks_avx2(d, nblocks);
 }
 
 /* Eight independent sequential sums, one per lane: blocks of 8 columns of

@@ -12,8 +12,9 @@
 /* |w * scale| as torch applies them: W * init_std, then abs. */
 static void post(const wstream *s, float *v, size_t n)
 {
+    const float scale = s->scale; /* a local: v cannot alias it, so the loops vectorise */
     if (s->scale_on)
-        for (size_t i = 0; i < n; i++) v[i] = v[i] * s->scale;
+        for (size_t i = 0; i < n; i++) v[i] = v[i] * scale;
     if (s->take_abs)
         for (size_t i = 0; i < n; i++) v[i] = fabsf(v[i]);
 }

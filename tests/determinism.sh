@@ -11,6 +11,10 @@
 #    scales), compared byte for byte (stdout, stderr and exit status) with
 #    the reference build's result (below);
 # each on the AVX2 paths and again on the scalar paths (GRADEXP_NO_SIMD=1).
+# Then the same with the top-level Makefile as users and packagers call it,
+# in a copy of the tree: `make CFLAGS=-O3`, `make CFLAGS="-O3 -march=native"`,
+# `make CFLAGS="-O2 -ffast-math"` and CFLAGS set in the environment, none of
+# which may drop the exactness flags.
 # Usage: tests/determinism.sh   (from the repository root; `make determinism`)
 # Environment: DET_CCS (default "gcc clang"), DET_FLAGS (default
 # "-O2 -O0 -O3 -O2_-march=native -O3_-march=native", '_' for a space). The
@@ -52,6 +56,12 @@ cat >"$tmp/configs" <<'EOF'
 --explain --classes 4 --features 3 --loss all
 --gradcheck --loss all --stable --classes 8 --features 12
 --gradcheck --loss all --classes 50 --features 40 --no-abs --init-std 0.1
+--classes 3000 --features 3000 --show all --cpu avx512 --loss all
+--classes 19 --features 38 --show all --cpu avx512 --torch 1.13 --loss all --stable
+--classes 2000 --features 768 --cpu default --torch 2.6 --loss all --stable --show all
+--classes 33 --features 21 --cpu default --torch 2.14 --loss bce,sigmoid --stable --show all --no-abs
+--classes 9 --features 21 --show all --sci-mode on --torch 2.14 --cpu avx512 --loss all
+--classes 40 --features 40 --show all --edgeitems 0 --torch 2.6 --cpu avx512
 EOF
 
 builds=
@@ -68,6 +78,26 @@ for cc in $ccs; do
         fi
         builds="$builds $name"
     done
+done
+
+# The top-level Makefile with the user's CFLAGS, in copies of the tree.
+for fs in -O3 -O3_-march=native -O2_-ffast-math env:-O3_-march=native; do
+    flags=$(echo "${fs#env:}" | tr _ ' ')
+    name=make$(echo "$fs" | tr -d ' :=' | tr _ -)
+    dir=$root/$name
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp -r Makefile src "$dir"/
+    echo "== building $dir: make with CFLAGS='$flags' (${fs%%:*})"
+    case $fs in
+    env:*) (cd "$dir" && CFLAGS="$flags" $make -s -j"$jobs" gradexp) >"$tmp/build.log" 2>&1 ;;
+    *) (cd "$dir" && $make -s -j"$jobs" gradexp CFLAGS="$flags") >"$tmp/build.log" 2>&1 ;;
+    esac || {
+        cat "$tmp/build.log"
+        echo "determinism: make CFLAGS='$flags' failed"
+        exit 1
+    }
+    builds="$builds $name"
 done
 
 pass=0
