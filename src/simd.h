@@ -32,6 +32,9 @@ void simd_mt_twist(uint32_t *state);
 void simd_uniform_floats(float *out, const uint32_t *words, size_t n);
 /* normal_fill_16_AVX2 on each of nblocks consecutive blocks of 16. */
 void simd_fill16_blocks(float *d, size_t nblocks);
+/* v[i] = v[i] * scale when scale_on, then |v[i]| when take_abs (fabsf's
+ * bits: the sign cleared), for i < n. */
+void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs);
 /* z[r] = sum_f rows[r*F + f] * x[f] for r < 8, each a sequential float sum
  * from +0 with separately rounded products (reference sgemv order). */
 void simd_dot8(float *z, const float *rows, const float *x, size_t F);

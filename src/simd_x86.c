@@ -9,6 +9,7 @@
  * compilers they are never compiled in and simd_avx2() returns 0. */
 #include "simd.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,44 @@ void simd_fill16_blocks(float *d, size_t nblocks)
     else fill16_blocks_avx2(d, nblocks);
 }
 
+/* v[i] = |v[i] * scale| (each step optional), as wstream's post. */
+AVX2 static void scale_abs_avx2(float *v, size_t n, int scale_on, float scale, int take_abs)
+{
+    const __m256 sc = _mm256_set1_ps(scale);
+    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_loadu_ps(v + i);
+        if (scale_on) x = _mm256_mul_ps(x, sc);
+        if (take_abs) x = _mm256_and_ps(x, mag);
+        _mm256_storeu_ps(v + i, x);
+    }
+    for (; i < n; i++) {
+        if (scale_on) v[i] = v[i] * scale;
+        if (take_abs) v[i] = fabsf(v[i]);
+    }
+}
+
+AVX512 static void scale_abs_avx512(float *v, size_t n, int scale_on, float scale, int take_abs)
+{
+    const __m512 sc = _mm512_set1_ps(scale);
+    const __m512i mag = _mm512_set1_epi32(0x7fffffff);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 x = _mm512_loadu_ps(v + i);
+        if (scale_on) x = _mm512_mul_ps(x, sc);
+        if (take_abs) x = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), mag));
+        _mm512_storeu_ps(v + i, x);
+    }
+    if (i < n) scale_abs_avx2(v + i, n - i, scale_on, scale, take_abs);
+}
+
+void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
+{
+    if (simd_avx512()) scale_abs_avx512(v, n, scale_on, scale, take_abs);
+    else scale_abs_avx2(v, n, scale_on, scale, take_abs);
+}
+
 /* Eight independent sequential sums, one per lane: blocks of 8 columns of
  * the 8 rows are transposed in registers, then added column by column. */
 AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
@@ -434,6 +473,15 @@ void simd_fill16_blocks(float *d, size_t nblocks)
 {
     (void)d;
     (void)nblocks;
+    abort();
+}
+void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
+{
+    (void)v;
+    (void)n;
+    (void)scale_on;
+    (void)scale;
+    (void)take_abs;
     abort();
 }
 void simd_dot8(float *z, const float *rows, const float *x, size_t F)

@@ -6,13 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simd.h"
+
 /* Blocks generated per refill when more are needed. */
 #define CHUNK_BLOCKS 256
 
 /* |w * scale| as torch applies them: W * init_std, then abs. */
 static void post(const wstream *s, float *v, size_t n)
 {
-    const float scale = s->scale; /* a local: v cannot alias it, so the loops vectorise */
+    if (!s->scale_on && !s->take_abs) return;
+    if (simd_avx2()) {
+        simd_scale_abs(v, n, s->scale_on, s->scale, s->take_abs);
+        return;
+    }
+    const float scale = s->scale;
     if (s->scale_on)
         for (size_t i = 0; i < n; i++) v[i] = v[i] * scale;
     if (s->take_abs)

@@ -111,6 +111,34 @@ static void test_dot8_equals_linear_forward(void **state)
     }
 }
 
+/* simd_scale_abs equals the scalar |v * scale| on edge values (-0, nan,
+ * inf, subnormals, overflow) at every length's tail, at both levels. */
+static void check_scale_abs(void)
+{
+    static const float edge[] = {-0.0f, 0.0f, 1.0f, -1.5f, 1e-40f, -1e-45f, 3e38f, -3e38f, INFINITY, -INFINITY};
+    float v[67], w[67];
+    for (size_t n = 0; n <= 67; n++)
+        for (int mode = 1; mode < 4; mode++) {
+            int scale_on = mode & 1, take_abs = mode >> 1;
+            for (size_t i = 0; i < n; i++) v[i] = w[i] = i % 11 == 10 ? -NAN : edge[i % 10] * (float)(i + 1);
+            simd_scale_abs(v, n, scale_on, 0.036f, take_abs);
+            for (size_t i = 0; i < n; i++) {
+                if (scale_on) w[i] = w[i] * 0.036f;
+                if (take_abs) w[i] = fabsf(w[i]);
+                assert_int_equal(golden_bits(v[i]), golden_bits(w[i]));
+            }
+        }
+}
+
+static void test_scale_abs_equals_scalar(void **state)
+{
+    (void)state;
+    if (!simd_avx2()) skip();
+    check_scale_abs();
+    simd_limit(2);
+    check_scale_abs();
+}
+
 /* Prints a view into a string (caller frees). */
 static char *print_view(const tensor_view *v, const print_options *po)
 {
@@ -176,6 +204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_equals_plain_randn),
         cmocka_unit_test(test_dot8_equals_linear_forward),
+        cmocka_unit_test(test_scale_abs_equals_scalar),
         cmocka_unit_test(test_experiment_stream_equals_dense),
     };
     return cmocka_run_group_tests_name("wstream", tests, NULL, NULL);
