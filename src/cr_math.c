@@ -82,7 +82,7 @@ static dd dd_log(double v, double c)
         m *= 0.5; /* exact */
         k += 1;
     }
-    dd num = {m - 1.0, 0.0};    /* exact (Sterbenz) */
+    dd num = {m - 1.0, 0.0}; /* exact (Sterbenz) */
     dd den = two_sum(m, 1.0);
     dd s = dd_div(num, den);
     dd s2 = dd_mul(s, s);
@@ -112,8 +112,8 @@ static float round_dd(dd v)
     /* the neighbours of f, as bit patterns one step away from and toward 0 */
     float away = bits_float(u + 1), toward = bits_float(u - 1);
     if (f == 0.0f) return f;
-    double up = (f > 0.0f ? (double)away : (double)toward) - df;   /* > 0 */
-    double dn = df - (f > 0.0f ? (double)toward : (double)away);   /* > 0 */
+    double up = (f > 0.0f ? (double)away : (double)toward) - df; /* > 0 */
+    double dn = df - (f > 0.0f ? (double)toward : (double)away); /* > 0 */
     if (d > up / 2) return f > 0.0f ? away : toward;
     if (-d > dn / 2) return f > 0.0f ? toward : away;
     return f;

@@ -228,7 +228,8 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->w_late_row = e->w_have_late ? C - edge : C;
     if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
     wstream_free(&ws);
-    for (int h = 0; h < e->nheads; h++) run_head(&e->heads[h], e->z, C, o->target, o->stable, o->torch, o->cpu, scratch);
+    for (int h = 0; h < e->nheads; h++)
+        run_head(&e->heads[h], e->z, C, o->target, o->stable, o->torch, o->cpu, scratch);
     free(scratch);
     return EXP_OK;
 nomem:

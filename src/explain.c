@@ -481,7 +481,8 @@ static void section_logits(ctx *c)
 static int stable_run(const experiment *e, loss_kind kind, size_t t, const gradexp_options *o, float *dzt)
 {
     size_t C = e->C;
-    torch_cpu cpu = torch_kernel_build(o->torch, o->cpu, kind == LOSS_SIGMOID ? TORCH_KERNEL_LOGSIGMOID : TORCH_KERNEL_SOFTMAX);
+    torch_cpu cpu =
+        torch_kernel_build(o->torch, o->cpu, kind == LOSS_SIGMOID ? TORCH_KERNEL_LOGSIGMOID : TORCH_KERNEL_SOFTMAX);
     float *y = malloc(C * sizeof *y), *dy = malloc(C * sizeof *dy), *dz = malloc(C * sizeof *dz);
     int ok = -1;
     if (y && dy && dz) {

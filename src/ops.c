@@ -356,7 +356,7 @@ static float bce_loss_sum(const float *z, size_t n, size_t target, bce_form form
     enum { LEVELS = 4, ILP = 4 };
     size_t lanes = cpu_lanes(cpu);
     size_t width = n >= lanes ? lanes : 1; /* floats per summed "element" */
-    size_t count = n / width;          /* vectors (or scalars) to sum */
+    size_t count = n / width;              /* vectors (or scalars) to sum */
     size_t rows = count / ILP;
     float acc[LEVELS][ILP][VEC_MAX] = {{{0}}};
     int64_t lp_bits = ceil_log2((int64_t)rows) / LEVELS;
@@ -379,7 +379,8 @@ static float bce_loss_sum(const float *z, size_t n, size_t target, bce_form form
     }
     for (; i < rows; i++)
         for (size_t k = 0; k < ILP; k++)
-            for (size_t l = 0; l < width; l++) acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, form, cpu);
+            for (size_t l = 0; l < width; l++)
+                acc[0][k][l] += bce_loss_at(z, (i * ILP + k) * width + l, target, form, cpu);
     for (size_t j = 1; j < LEVELS; j++)
         for (size_t k = 0; k < ILP; k++)
             for (size_t l = 0; l < width; l++) acc[0][k][l] += acc[j][k][l];

@@ -475,7 +475,8 @@ int options_validate(const gradexp_options *o, char *err, size_t errlen)
     /* 1.13 raises on edgeitems 0 when it summarises a 2-d tensor */
     if (o->print.edgeitems == 0 && !o->torch->edge0_size) {
         const char *first = "?";
-        for (int i = TORCH_RELEASE_COUNT - 1; i >= 0 && TORCH_RELEASES[i].edge0_size; i--) first = TORCH_RELEASES[i].name;
+        for (int i = TORCH_RELEASE_COUNT - 1; i >= 0 && TORCH_RELEASES[i].edge0_size; i--)
+            first = TORCH_RELEASES[i].name;
         return fail(err, errlen, "--edgeitems: 0 needs --torch %s or later (PyTorch %s raises)", first, o->torch->name);
     }
     if (o->classes > SIZE_MAX / sizeof(float) / o->features)

@@ -42,7 +42,7 @@ typedef struct {
     double init_std;
     loss_kind losses[MAX_LOSSES];
     int nlosses;
-    unsigned show; /* bit (1u << show_kind) per part shown */
+    unsigned show;              /* bit (1u << show_kind) per part shown */
     const torch_release *torch; /* --torch: whose rules (default the newest) */
     torch_cpu cpu;              /* --cpu: whose kernels (default avx2) */
     int cpu_native;             /* --cpu native: resolved once --torch is known */

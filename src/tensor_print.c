@@ -554,65 +554,28 @@ static int print_empty(FILE *out, const tensor_view *t)
     return 0;
 }
 
-/* Releases from 2.0 with edgeitems = 0: a summarised tensor is "[...]" and
- * every tensor gets the suffix "size=(...)", placed as _add_suffixes does:
- * on the same line when the last line, plus ", " and the suffix, fits in
- * linewidth (the last line counted as len - rfind("\n") + 1, which is two
- * more than its length when there is no newline), else on a new line
- * indented by 7. Returns as tensor_print. */
-static int print_edge0(FILE *out, const tensor_view *t, int summarize, const print_options *opt)
+/* Whether torch summarises t: numel > threshold, without overflow; never a
+ * scalar, which has nothing to elide. */
+static int summarizes(const tensor_view *t, const print_options *opt)
 {
-    char suffix[96];
-    if (t->ndim == 0) snprintf(suffix, sizeof suffix, "size=()");
-    else if (t->ndim == 1) snprintf(suffix, sizeof suffix, "size=(%zu,)", t->cols);
-    else snprintf(suffix, sizeof suffix, "size=(%zu, %zu)", t->rows, t->cols);
-    char *text = NULL;
-    size_t len = 0;
-    if (summarize) {
-        text = strdup("tensor([...]");
-        if (!text) return -1;
-        len = strlen(text);
-    } else {
-        /* the plain text, without its ")\n", then the suffix */
-        print_options plain = *opt;
-        plain.edge0_size = 0;
-        FILE *mem = open_memstream(&text, &len);
-        if (!mem) return -1;
-        int rc = tensor_print(mem, t, &plain);
-        if (fclose(mem) != 0 && rc == 0) rc = -1;
-        if (rc != 0 || len < 2) {
-            free(text);
-            return rc != 0 ? rc : -1;
-        }
-        len -= 2;
-        text[len] = '\0';
-    }
-    const char *nl = strrchr(text, '\n');
-    size_t last = nl ? (size_t)(text + len - nl) + 1 : len + 2;
-    int fits = (long)(last + strlen(suffix) + 2) <= opt->linewidth;
-    int n = fprintf(out, "%s%s%s)\n", text, fits ? ", " : ",\n       ", suffix);
-    free(text);
-    if (n < 0 || fflush(out) != 0 || ferror(out)) return -1;
-    return 0;
+    size_t rows = t->ndim == 2 ? t->rows : 1, cols = t->ndim >= 1 ? t->cols : 1;
+    if (t->ndim == 0) return 0;
+    if (opt->threshold < 0 || (cols > 0 && rows > SIZE_MAX / cols)) return 1;
+    return rows * cols > (unsigned long)opt->threshold;
 }
 
-/* print(t) under opt into out (see tensor_print.h): plans which items are
- * shown, gathers the statistics, builds the formatter, then writes the text
- * through a 64 KiB buffer and flushes out. */
-int tensor_print(FILE *out, const tensor_view *t, const print_options *opt)
+/* print(t) under opt into out, the size suffix of edge0_size aside: plans
+ * which items are shown, gathers the statistics, builds the formatter, then
+ * writes the text through a 64 KiB buffer and flushes out. */
+static int print_plain(FILE *out, const tensor_view *t, const print_options *opt)
 {
     int ndim = t->ndim;
     size_t rows = ndim == 2 ? t->rows : 1;
     size_t cols = ndim >= 1 ? t->cols : 1;
     if (rows == 0 || cols == 0) return print_empty(out, t);
 
-    /* summarize = numel > threshold, without overflow. */
-    int summarize;
-    if (opt->threshold < 0 || rows > SIZE_MAX / cols) summarize = 1;
-    else summarize = rows * cols > (unsigned long)opt->threshold;
-    if (ndim == 0) summarize = 0; /* a scalar has nothing to elide */
+    int summarize = summarizes(t, opt);
 
-    if (opt->edge0_size && opt->edgeitems == 0) return print_edge0(out, t, summarize, opt);
     dim_plan rp = plan_dim(rows, ndim == 2 && summarize, opt->edgeitems);
     dim_plan cp = plan_dim(cols, ndim >= 1 && summarize, opt->edgeitems);
     /* torch.stack([]) raises when a 2-d tensor is summarised with
@@ -662,4 +625,54 @@ int tensor_print(FILE *out, const tensor_view *t, const print_options *opt)
     free(mem);
     if (ob.err || fflush(out) != 0 || ferror(out)) return -1;
     return 0;
+}
+
+/* Releases from 2.1 with edgeitems = 0: a summarised tensor is "[...]" and
+ * every tensor gets the suffix "size=(...)", placed as _add_suffixes does:
+ * on the same line when the last line, plus ", " and the suffix, fits in
+ * linewidth (the last line counted as len - rfind("\n") + 1, which is two
+ * more than its length when there is no newline), else on a new line
+ * indented by 7. Returns as tensor_print. */
+static int print_edge0(FILE *out, const tensor_view *t, int summarize, const print_options *opt)
+{
+    char suffix[96];
+    if (t->ndim == 0) snprintf(suffix, sizeof suffix, "size=()");
+    else if (t->ndim == 1) snprintf(suffix, sizeof suffix, "size=(%zu,)", t->cols);
+    else snprintf(suffix, sizeof suffix, "size=(%zu, %zu)", t->rows, t->cols);
+    char *text = NULL;
+    size_t len = 0;
+    if (summarize) {
+        text = strdup("tensor([...]");
+        if (!text) return -1;
+        len = strlen(text);
+    } else {
+        /* the plain text, without its ")\n", then the suffix */
+        print_options plain = *opt;
+        plain.edge0_size = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem) return -1;
+        int rc = print_plain(mem, t, &plain);
+        if (fclose(mem) != 0 && rc == 0) rc = -1;
+        if (rc != 0 || len < 2) {
+            free(text);
+            return rc != 0 ? rc : -1;
+        }
+        len -= 2;
+        text[len] = '\0';
+    }
+    const char *nl = strrchr(text, '\n');
+    size_t last = nl ? (size_t)(text + len - nl) + 1 : len + 2;
+    int fits = (long)(last + strlen(suffix) + 2) <= opt->linewidth;
+    int n = fprintf(out, "%s%s%s)\n", text, fits ? ", " : ",\n       ", suffix);
+    free(text);
+    if (n < 0 || fflush(out) != 0 || ferror(out)) return -1;
+    return 0;
+}
+
+/* See tensor_print.h. */
+int tensor_print(FILE *out, const tensor_view *t, const print_options *opt)
+{
+    int empty = (t->ndim == 2 && t->rows == 0) || (t->ndim >= 1 && t->cols == 0);
+    if (!(opt->edge0_size && opt->edgeitems == 0) || empty) return print_plain(out, t, opt);
+    return print_edge0(out, t, summarizes(t, opt), opt);
 }

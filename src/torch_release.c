@@ -80,5 +80,6 @@ torch_cpu torch_kernel_build(const torch_release *r, torch_cpu cpu, torch_kernel
 {
     if (cpu == CPU_DEFAULT) return r->cr_log1pf ? CPU_DEFAULT_CR : CPU_DEFAULT;
     if (cpu != CPU_AVX512 || r->avx512_all) return cpu;
-    return k == TORCH_KERNEL_SOFTMAX || k == TORCH_KERNEL_SIGMOID || k == TORCH_KERNEL_LOGSIGMOID ? CPU_AVX512 : CPU_AVX2;
+    return k == TORCH_KERNEL_SOFTMAX || k == TORCH_KERNEL_SIGMOID || k == TORCH_KERNEL_LOGSIGMOID ? CPU_AVX512
+                                                                                                  : CPU_AVX2;
 }

@@ -425,10 +425,11 @@ static void test_release_rules(void **state)
     float a[2] = {1.0f, -20.0f}, b[2] = {0.5f, -20.25f}, c[2] = {1e-5f, -1.5f}, d[2] = {1e10f, -1.0f};
     float m[4] = {1.5f, 2.0f, 3.0f, 4.0f}, s = 3.25f;
     static const char *const want113[] = {"tensor([1.0000e+00, -2.0000e+01])\n", "tensor([5.0000e-01, -2.0250e+01])\n",
-                                           "tensor([     0.0000,     -1.5000])\n",
-                                           "tensor([10000000000.,         -1.])\n"};
-    static const char *const want214[] = {"tensor([ 1.0000e+00, -2.0000e+01])\n", "tensor([ 5.0000e-01, -2.0250e+01])\n",
-                                           "tensor([ 0.0000, -1.5000])\n", "tensor([10000000000.,          -1.])\n"};
+                                          "tensor([     0.0000,     -1.5000])\n",
+                                          "tensor([10000000000.,         -1.])\n"};
+    static const char *const want214[] = {"tensor([ 1.0000e+00, -2.0000e+01])\n",
+                                          "tensor([ 5.0000e-01, -2.0250e+01])\n", "tensor([ 0.0000, -1.5000])\n",
+                                          "tensor([10000000000.,          -1.])\n"};
     float *vals[4] = {a, b, c, d};
     for (int first = 0; first <= 1; first++) {
         print_options o = PRINT_OPTIONS_DEFAULT;
@@ -444,7 +445,8 @@ static void test_release_rules(void **state)
     o.edgeitems = 0;
     o.linewidth = 20;
     tensor_view t = tensor_view_dense2(m, 2, 2);
-    expect_text(&t, &o, "tensor([[1.5000,\n         2.0000],\n        [3.0000,\n         4.0000]],\n       size=(2, 2))\n");
+    expect_text(&t, &o,
+                "tensor([[1.5000,\n         2.0000],\n        [3.0000,\n         4.0000]],\n       size=(2, 2))\n");
     o.threshold = 2;
     expect_text(&t, &o, "tensor([...],\n       size=(2, 2))\n");
     t = tensor_view_dense0(&s);
@@ -452,7 +454,8 @@ static void test_release_rules(void **state)
     o.linewidth = 80;
     t = tensor_view_dense1(m, 4);
     expect_text(&t, &o, "tensor([...], size=(4,))\n");
-    expect_text(&t, &(print_options){4, 1000, 0, 80, SCI_AUTO, 0, 0, 1}, "tensor([1.5000, 2.0000, 3.0000, 4.0000], size=(4,))\n");
+    expect_text(&t, &(print_options){4, 1000, 0, 80, SCI_AUTO, 0, 0, 1},
+                "tensor([1.5000, 2.0000, 3.0000, 4.0000], size=(4,))\n");
 }
 
 /* Empty tensors print as PyTorch prints them. */

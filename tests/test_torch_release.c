@@ -43,7 +43,8 @@ static void test_names(void **state)
     assert_string_equal(rel("1.13.0a0")->name, "1.13");
     assert_string_equal(rel("2.1.2")->name, "2.1");
     assert_string_equal(rel("2.10.0+cpu")->name, "2.10");
-    static const char *const bad[] = {"", "2", "2.", "2.60", "2.15", "1.12", "3.0", "2.6x", "2.6.", " 2.6", "2.1.2.", NULL};
+    static const char *const bad[] = {"",    "2",    "2.",   "2.60", "2.15",   "1.12",
+                                      "3.0", "2.6x", "2.6.", " 2.6", "2.1.2.", NULL};
     for (int i = 0; bad[i]; i++)
         if (torch_release_find(bad[i])) fail_msg("'%s' was accepted", bad[i]);
     assert_null(torch_release_find(NULL));
@@ -175,9 +176,12 @@ static void test_options_read_the_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),           cmocka_unit_test(test_measured_rules),
-        cmocka_unit_test(test_rules_switch_once), cmocka_unit_test(test_kernel_builds),
-        cmocka_unit_test(test_native),          cmocka_unit_test(test_options_read_the_table),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_measured_rules),
+        cmocka_unit_test(test_rules_switch_once),
+        cmocka_unit_test(test_kernel_builds),
+        cmocka_unit_test(test_native),
+        cmocka_unit_test(test_options_read_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
