@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Benchmarks gradexp against PyTorch on three workloads, side by side, in
-one run: (a) the blog, (b) a GPT-2 output head, (c) a 256000 x 8192 head
+one run: (a) the blog, (b) a GPT-2 output head, against PyTorch 1.13 (the
+host's) and, when its Debian root exists (`make torch-env TORCH=2.14`),
+PyTorch 2.14 on the kernels each picks by itself on this CPU (gradexp with
+the matching --torch and --cpu), (c) a 256000 x 8192 head
 that PyTorch cannot hold in this machine's memory. Several runs each,
 medians, ratios from the same run, peak RSS; checks that the printed
 tensors are identical where PyTorch runs. Writes a markdown table to
 stdout (and to --out).
 
   /usr/bin/python3 bench/bench.py [--gradexp ./gradexp] [--runs N] [--out bench/results.md]
+      [--torch-root /var/tmp/gradexp-torch/torch-2.14-amd64]
 
 Timing: whole-process wall time for gradexp (fork to exit); for PyTorch,
 (a) is the whole `python3 blog.py` process, (b) is PyTorch's own time inside
@@ -72,6 +76,8 @@ def main():
     ap.add_argument("--gradexp", default=os.path.join(ROOT, "gradexp"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out")
+    ap.add_argument("--torch-root", default=os.path.join(os.environ.get("GRADEXP_TORCH_ROOTS", "/var/tmp/gradexp-torch"),
+                                                         "torch-2.14-amd64"))
     a = ap.parse_args()
     py = "/usr/bin/python3"
     rows = []
@@ -81,44 +87,57 @@ def main():
     t = [run(blog)[:2] for _ in range(a.runs)]
     same = subprocess.run([a.gradexp], capture_output=True, text=True).stdout == subprocess.run(
         blog, capture_output=True, text=True).stdout
-    rows.append(("a", WORKLOADS["a"][0], g, t, "whole process, as `python3 blog.py`", same))
-    # (b) GPT-2 head: gradexp whole process vs torch in-process
-    args = WORKLOADS["b"][1]
-    g = [run([a.gradexp] + args, "/tmp/gradexp-bench-b.txt")[:2] for _ in range(a.runs)]
-    t = []
-    for _ in range(max(3, a.runs // 2)):
-        _, _, err = run([py, os.path.join(HERE, "torch_work.py")] + args, "/tmp/torch-bench-b.txt")
-        kv = dict(f.split("=") for f in err.split())
-        t.append((float(kv["seconds"]), int(kv["maxrss_kb"])))
-    same = open("/tmp/gradexp-bench-b.txt").read() == open("/tmp/torch-bench-b.txt").read()
-    rows.append(("b", WORKLOADS["b"][0], g, t, "in-process, after `import torch`", same))
+    rows.append(("a", WORKLOADS["a"][0], g, t, "whole process, as `python3 blog.py` under 1.13", same, []))
+    # (b) GPT-2 head: gradexp whole process vs torch in-process, per release
+    for release, root in (("1.13", ""), ("2.14", a.torch_root)):
+        if root and not os.path.exists(os.path.join(root, ".ready")):
+            print("(no PyTorch %s root at %s: skipped)" % (release, root), file=sys.stderr)
+            continue
+        args = WORKLOADS["b"][1] + ["--torch", release, "--cpu", "native"]
+        g = [run([a.gradexp] + args, "/tmp/gradexp-bench-b.txt")[:2] for _ in range(a.runs)]
+        work = os.path.join(HERE, "torch_work.py")
+        cmd = [py, work]
+        if root:
+            with open(work) as src, open(os.path.join(root, "tmp", "torch_work.py"), "w") as dst:
+                dst.write(src.read())
+            cmd = ["/usr/sbin/chroot", root, "python3", "/tmp/torch_work.py"]
+        t = []
+        for _ in range(max(3, a.runs // 2)):
+            _, _, err = run(cmd + WORKLOADS["b"][1], "/tmp/torch-bench-b.txt")
+            kv = dict(f.split("=") for f in err.split())
+            t.append((float(kv["seconds"]), int(kv["maxrss_kb"])))
+        same = open("/tmp/gradexp-bench-b.txt").read() == open("/tmp/torch-bench-b.txt").read()
+        rows.append(("b", WORKLOADS["b"][0] + " vs PyTorch " + release, g, t,
+                     "PyTorch %s in-process, after `import torch`" % release, same, args))
     # (c) giant head: gradexp only
     args = WORKLOADS["c"][1]
     g = [run([a.gradexp] + args)[:2] for _ in range(max(3, a.runs // 2))]
-    rows.append(("c", WORKLOADS["c"][0], g, None, "cannot run: needs > 24 GB", None))
+    rows.append(("c", WORKLOADS["c"][0], g, None, "cannot run: needs > 24 GB", None, WORKLOADS["c"][1]))
 
     lines = ["Machine: %s, %d cores, %s; %s" % (cpu_name(), os.cpu_count(), platform.platform(),
                                                time.strftime("%Y-%m-%d")),
              "",
              "| workload | gradexp median | gradexp peak RSS | PyTorch median | PyTorch peak RSS | speed-up | identical text |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
-    for key, name, g, t, how, same in rows:
+    for key, name, g, t, how, same, args in rows:
         gm = statistics.median(x[0] for x in g)
-        grss = peak_rss([a.gradexp] + WORKLOADS[key][1])
+        grss = peak_rss([a.gradexp] + args)
         per_weight = ""
         if key == "c":
             per_weight = " (%.2f ns/weight)" % (gm / (256000 * 8192) * 1e9)
         if t:
             tm = statistics.median(x[0] for x in t)
             trss = peak_rss(blog) if key == "a" else max(x[1] for x in t)
-            lines.append("| (%s) %s | %.4f s%s | %.1f MB | %.3f s (%s) | %.0f MB | %.0fx | %s |" % (
-                key, name, gm, per_weight, grss / 1024, tm, how, trss / 1024, tm / gm, "yes" if same else "NO"))
+            lines.append("| (%s) %s | %.4f s%s | %.1f MB | %.3f s (%s) | %.0f MB | %.0fx (1/%.1f) | %s |" % (
+                key, name, gm, per_weight, grss / 1024, tm, how, trss / 1024, tm / gm, tm / gm,
+                "yes" if same else "NO"))
         else:
             lines.append("| (%s) %s | %.3f s%s | %.1f MB | — (%s) | — | — | — |" % (
                 key, name, gm, per_weight, grss / 1024, how))
     lines.append("")
-    lines.append("Runs: gradexp %d/%d/%d, PyTorch %d/%d (medians). Command: `/usr/bin/python3 bench/bench.py --runs %d`."
-                 % (len(rows[0][2]), len(rows[1][2]), len(rows[2][2]), len(rows[0][3]), len(rows[1][3]), a.runs))
+    lines.append("Runs per row: gradexp %s, PyTorch %s (medians). gradexp runs (b) with `--torch R --cpu native`,"
+                 " the kernels that release picks here. Command: `/usr/bin/python3 bench/bench.py --runs %d`."
+                 % ("/".join(str(len(r[2])) for r in rows), "/".join(str(len(r[3])) for r in rows if r[3]), a.runs))
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if a.out:
