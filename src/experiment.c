@@ -94,11 +94,53 @@ static void run_head(head_result *r, const float *z, size_t C, size_t target, in
     }
 }
 
+/* Threads at most, for the z pass and for the heads. */
+#define MAX_THREADS 8
+
+/* Classes from which the heads run in parallel, one thread per head (up
+ * to the number of cores); each head has its own buffers and scratch, so
+ * the split cannot change a bit. */
+#define HEAD_THREAD_MIN_CLASSES 32768
+
+typedef struct {
+    experiment *e;
+    const gradexp_options *o;
+    float *scratch; /* 2C floats per head */
+    int first, step;
+} head_job;
+
+static int head_job_run(void *arg)
+{
+    const head_job *j = arg;
+    size_t C = j->e->C;
+    for (int h = j->first; h < j->e->nheads; h += j->step)
+        run_head(&j->e->heads[h], j->e->z, C, j->o->target, j->o->stable, j->o->torch, j->o->cpu,
+                 j->scratch + 2 * C * (size_t)h);
+    return 0;
+}
+
+/* Every head of e, in parallel for large heads. */
+static void run_heads(experiment *e, const gradexp_options *o, float *scratch)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = e->C >= HEAD_THREAD_MIN_CLASSES && cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
+    if (nt > MAX_THREADS) nt = MAX_THREADS;
+    head_job jobs[MAX_THREADS];
+    thrd_t th[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int t = 0; t < nt; t++) jobs[t] = (head_job){e, o, scratch, t, nt};
+    for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], head_job_run, &jobs[t]) == thrd_success;
+    head_job_run(&jobs[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t]) (void)thrd_join(th[t], NULL); /* head_job_run always returns 0 */
+        else head_job_run(&jobs[t]);
+    }
+}
+
 /* Rows per batch of the z pass (simd_dot8 takes 8). */
 #define DOT_ROWS 8
 /* Weights from which the z pass is split across threads. */
 #define THREAD_MIN_WEIGHTS ((uint64_t)1 << 22)
-#define MAX_THREADS 8
 
 /* One slice of the z pass: rows [row0, row1) of W from its own stream. */
 typedef struct {
@@ -205,7 +247,7 @@ static int stream_z(float *z, const wstream *base, const float *x, size_t C, siz
 uint64_t experiment_bytes(const gradexp_options *o)
 {
     uint64_t C = o->classes, F = o->features;
-    uint64_t per_class = 4 * (1 + 2 + 3 * (uint64_t)o->nlosses); /* z, scratch, p/logp/dz per head */
+    uint64_t per_class = 4 * (1 + 5 * (uint64_t)o->nlosses); /* z; scratch (2) and p/logp/dz per head */
     uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * (uint64_t)256) + sizeof(wstream));
     return C * per_class + 4 * F + streams;
 }
@@ -221,7 +263,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->w_cur_row = UINT64_MAX;
     e->x = malloc(F * sizeof *e->x);
     e->z = malloc(C * sizeof *e->z);
-    scratch = malloc(2 * C * sizeof *scratch);
+    scratch = malloc(2 * C * (size_t)(o->nlosses > 0 ? o->nlosses : 1) * sizeof *scratch);
     if (!e->x || !e->z || !scratch) goto nomem;
     e->nheads = o->nlosses;
     for (int h = 0; h < o->nlosses; h++) {
@@ -248,8 +290,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->w_late_row = e->w_have_late ? C - edge : C;
     if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
     wstream_free(&ws);
-    for (int h = 0; h < e->nheads; h++)
-        run_head(&e->heads[h], e->z, C, o->target, o->stable, o->torch, o->cpu, scratch);
+    run_heads(e, o, scratch);
     free(scratch);
     return EXP_OK;
 nomem:

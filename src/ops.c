@@ -28,6 +28,7 @@
 
 #include "cr_math.h"
 #include "float_bits.h"
+#include "glibc_math.h"
 #include "vec_math.h"
 
 #define VEC_MAX 16 /* the widest Vectorized<float> (AVX-512) */
@@ -38,7 +39,7 @@
 /* exp, log, log1p of one Vectorized<float> lane */
 static float vexp(float x, torch_cpu cpu)
 {
-    return cpu_sleef(cpu) ? sleef_expf_u10(x) : expf(x);
+    return cpu_sleef(cpu) ? sleef_expf_u10(x) : glibc_expf(x);
 }
 static float vlog(float x, torch_cpu cpu)
 {
@@ -162,7 +163,7 @@ void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_
 /* ------------------------------------------------------------------------ */
 /* p = sigmoid(z) = 1 / (1 + exp(-z))
  * vector lanes: a = 0 - z; a = exp(a); a = 1 + a; p = 1 / a; scalar tail:
- * 1 / (1 + expf(-z)).
+ * 1 / (1 + expf(-z)), glibc's expf (glibc_math.h).
  * dz = dp * (1 - p) * p, evaluated as (dp * (1 - p)) * p (no add after a
  * product, so nothing to fuse; identical in both builds). */
 void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu)
@@ -170,7 +171,7 @@ void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu)
     // p (n), z (n)
     size_t nv = vec_loop_end(n, cpu);
     for (size_t i = 0; i < nv; i++) p[i] = 1.0f / (1.0f + vexp(0.0f - z[i], cpu));
-    for (size_t i = nv; i < n; i++) p[i] = 1.0f / (1.0f + expf(-z[i]));
+    for (size_t i = nv; i < n; i++) p[i] = 1.0f / (1.0f + glibc_expf(-z[i]));
 }
 
 void sigmoid_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu)

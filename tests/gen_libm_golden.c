@@ -1,25 +1,28 @@
-/* gen_log1pf_golden.c - writes tests/data/log1pf_cr.txt: "x_bits y_bits" for
- * log1pf(x) as the running libm computes it, on the special values, every
- * float around the hard ranges (tiny, near -1, near 0, powers of two) and
- * 60000 pseudo-random floats. Run it where libm's log1pf is correctly
- * rounded (glibc >= 2.41): tests/gen_log1pf_golden.sh builds it here and
- * runs it in the Debian 13 root. */
+/* gen_libm_golden.c - writes "x_bits y_bits" lines for log1pf(x) or expf(x)
+ * (argv[1]) as the running libm computes them, on the special values, every
+ * float around the powers of two (both signs) and 60000 pseudo-random
+ * floats. tests/gen_libm_golden.sh runs it for log1pf in the Debian 13 root
+ * (glibc 2.41: correctly rounded) and for expf on the host (glibc's FMA
+ * build, on an FMA machine). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+static int use_exp;
+
 static void put(float x)
 {
-    float y = log1pf(x);
+    float y = use_exp ? expf(x) : log1pf(x);
     uint32_t a, b;
     memcpy(&a, &x, 4);
     memcpy(&b, &y, 4);
     printf("%08x %08x\n", a, b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    use_exp = argc > 1 && !strcmp(argv[1], "expf");
     static const uint32_t special[] = {0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007fffff, 0x00800000,
                                        0x33000000, 0x32ffffff, 0xb3000000, 0x3f800000, 0xbf800000, 0xbf7fffff,
                                        0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xc0000000};
@@ -35,7 +38,7 @@ int main(void)
             memcpy(&x, &u, 4);
             memcpy(&y, &v, 4);
             put(x);
-            if (y >= -1.0f) put(y);
+            if (use_exp || y >= -1.0f) put(y);
         }
     uint64_t s = 0x9e3779b97f4a7c15ull;
     for (int i = 0; i < 60000; i++) {
@@ -46,7 +49,8 @@ int main(void)
         if (i % 2) u &= 0x3fffffffu; /* half of them in (-2, 2) and smaller */
         float x;
         memcpy(&x, &u, 4);
-        if (!(x >= -1.0f)) continue;
+        if (!use_exp && !(x >= -1.0f)) continue;
+        if (use_exp && i % 3 == 0) x = x * 0x1p-100f; /* many in expf's finite range */
         put(x);
     }
     return 0;

@@ -1,7 +1,8 @@
-/* test_cr_math.c - cr_log1pf against the correctly rounded log1pf of glibc
- * 2.41 (tests/data/log1pf_cr.txt, written by tests/gen_log1pf_golden.sh in
- * the Debian 13 root), bit for bit, and the properties any correctly
- * rounded log1p has. */
+/* test_libm.c - the libm functions gradexp carries: cr_log1pf against the
+ * correctly rounded log1pf of glibc 2.41 (tests/data/log1pf_cr.txt) and the
+ * properties any correctly rounded log1p has; glibc_expf against glibc's
+ * FMA build of expf (tests/data/expf_glibc_fma.txt); both bit for bit. The
+ * data comes from tests/gen_libm_golden.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,26 +16,38 @@
 #include <stdlib.h>
 
 #include "cr_math.h"
+#include "glibc_math.h"
 #include "float_bits.h"
+
+/* Compares f on every "x_bits y_bits" line of path; returns the lines. */
+static size_t check_file(const char *path, float (*f)(float))
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    unsigned x, y;
+    size_t n = 0, bad = 0;
+    while (fscanf(fp, "%x %x", &x, &y) == 2) {
+        float got = f(bits_float(x)), want = bits_float(y);
+        n++;
+        if (isnan(want) ? !isnan(got) : float_bits(got) != y) {
+            if (bad++ < 5) print_error("%s(%a): got %a, want %a\n", path, (double)bits_float(x), (double)got, (double)want);
+        }
+    }
+    (void)fclose(fp);
+    assert_int_equal(bad, 0);
+    return n;
+}
+
+static void test_expf_golden(void **state)
+{
+    (void)state;
+    assert_true(check_file("tests/data/expf_glibc_fma.txt", glibc_expf) > 50000);
+}
 
 static void test_golden(void **state)
 {
     (void)state;
-    FILE *f = fopen("tests/data/log1pf_cr.txt", "r");
-    assert_non_null(f);
-    unsigned x, y;
-    size_t n = 0, bad = 0;
-    while (fscanf(f, "%x %x", &x, &y) == 2) {
-        float got = cr_log1pf(bits_float(x)), want = bits_float(y);
-        n++;
-        if (isnan(want) ? !isnan(got) : float_bits(got) != y) {
-            if (bad++ < 5)
-                print_error("log1pf(%a): got %a, want %a\n", (double)bits_float(x), (double)got, (double)want);
-        }
-    }
-    (void)fclose(f);
-    assert_true(n > 50000);
-    assert_int_equal(bad, 0);
+    assert_true(check_file("tests/data/log1pf_cr.txt", cr_log1pf) > 50000);
 }
 
 static void test_specials(void **state)
@@ -75,6 +88,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_expf_golden),
         cmocka_unit_test(test_specials),
         cmocka_unit_test(test_sweep),
     };

@@ -1,0 +1,20 @@
+/* glibc_math.h - glibc's float functions as PyTorch's reference machines run
+ * them, computed by gradexp itself.
+ *
+ * Where torch calls libm (the default kernels, the scalar tails of the
+ * vector ones), its digits come from glibc, and glibc on x86-64 picks at run
+ * time a build of its expf compiled for FMA machines (__expf_fma), whose
+ * results differ on some inputs from the plain build's: the digits would
+ * depend on the CPU and the libm gradexp runs with. These functions are the
+ * FMA build's algorithm written out, with fma() where that build fuses, so
+ * gradexp prints the same digits everywhere. (glibc's logf gives the same
+ * bits in both builds; log1pf is in cr_math.h.) */
+#ifndef GRADEXP_GLIBC_MATH_H
+#define GRADEXP_GLIBC_MATH_H
+
+/* e^x as glibc 2.27 and later's expf in its FMA build: evaluated in double
+ * through a 32-entry table of 2^(i/32) and a cubic, then rounded once.
+ * +0 below -103.97 (subnormals above), +inf above 88.72, NaN for NaN. */
+float glibc_expf(float x);
+
+#endif
