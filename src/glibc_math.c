@@ -41,8 +41,8 @@ float glibc_expf(float x)
     if (abstop >= ((fbits(88.0f) >> 20) & 0x7ff)) {
         if (fbits(x) == fbits(-INFINITY)) return 0.0f;
         if (abstop >= ((fbits(INFINITY) >> 20) & 0x7ff)) return x + x;
-        if (x > 0x1.62e42ep6f) return INFINITY;   /* overflow */
-        if (x < -0x1.9fe368p6f) return 0.0f;      /* underflow */
+        if (x > 0x1.62e42ep6f) return INFINITY; /* overflow */
+        if (x < -0x1.9fe368p6f) return 0.0f;    /* underflow */
     }
     double xd = (double)x;
     double kd = fma(INV_LN2_N, xd, SHIFT);

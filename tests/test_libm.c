@@ -30,7 +30,8 @@ static size_t check_file(const char *path, float (*f)(float))
         float got = f(bits_float(x)), want = bits_float(y);
         n++;
         if (isnan(want) ? !isnan(got) : float_bits(got) != y) {
-            if (bad++ < 5) print_error("%s(%a): got %a, want %a\n", path, (double)bits_float(x), (double)got, (double)want);
+            if (bad++ < 5)
+                print_error("%s(%a): got %a, want %a\n", path, (double)bits_float(x), (double)got, (double)want);
         }
     }
     (void)fclose(fp);
