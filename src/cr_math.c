@@ -54,20 +54,6 @@ static dd dd_div(dd a, dd b)
     return two_sum(q, q2);
 }
 
-static uint64_t dbits(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static double bitsd(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 /* ln 2 as a double-double (the two leading doubles of ln 2) */
 static const dd LN2 = {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56};
 
@@ -75,9 +61,9 @@ static const dd LN2 = {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56};
  * against v), as a double-double: log(v + c) ~ log(v) + c / v. */
 static dd dd_log(double v, double c)
 {
-    uint64_t b = dbits(v);
+    uint64_t b = double_bits(v);
     int k = (int)((b >> 52) & 0x7ff) - 1023;
-    double m = bitsd((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
+    double m = bits_double((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
     if (m > 1.4142135623730951) {
         m *= 0.5; /* exact */
         k += 1;

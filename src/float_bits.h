@@ -29,4 +29,19 @@ FLOAT_BITS_INLINE float bits_float(uint32_t u)
     return f;
 }
 
+/* The same for doubles (cr_math.c, glibc_math.c). */
+FLOAT_BITS_INLINE uint64_t double_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+FLOAT_BITS_INLINE double bits_double(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
 #endif

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "float_bits.h"
+
 /* 2^(i/32) as doubles with i << 47 taken out of the exponent field (added
  * back with k's low bits shifted in), i = 0..31 */
 static const uint64_t T[32] = {
@@ -28,31 +30,22 @@ static const double C0 = 0x1.c6af84b912394p-5 / 32 / 32 / 32;
 static const double C1 = 0x1.ebfce50fac4f3p-3 / 32 / 32;
 static const double C2 = 0x1.62e42ff0c52d6p-1 / 32;
 
-static uint32_t fbits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
 float glibc_expf(float x)
 {
-    uint32_t abstop = (fbits(x) >> 20) & 0x7ff;
-    if (abstop >= ((fbits(88.0f) >> 20) & 0x7ff)) {
-        if (fbits(x) == fbits(-INFINITY)) return 0.0f;
-        if (abstop >= ((fbits(INFINITY) >> 20) & 0x7ff)) return x + x;
+    uint32_t abstop = (float_bits(x) >> 20) & 0x7ff;
+    if (abstop >= ((float_bits(88.0f) >> 20) & 0x7ff)) {
+        if (float_bits(x) == float_bits(-INFINITY)) return 0.0f;
+        if (abstop >= ((float_bits(INFINITY) >> 20) & 0x7ff)) return x + x;
         if (x > 0x1.62e42ep6f) return INFINITY; /* overflow */
         if (x < -0x1.9fe368p6f) return 0.0f;    /* underflow */
     }
     double xd = (double)x;
     double kd = fma(INV_LN2_N, xd, SHIFT);
-    uint64_t ki;
-    memcpy(&ki, &kd, sizeof ki);
+    uint64_t ki = double_bits(kd);
     kd -= SHIFT;
     double r = fma(INV_LN2_N, xd, -kd);
     uint64_t t = T[ki % 32] + (ki << 47);
-    double s;
-    memcpy(&s, &t, sizeof s);
+    double s = bits_double(t);
     double z = fma(C0, r, C1);
     double r2 = r * r;
     double y = fma(C2, r, 1.0);
