@@ -661,7 +661,17 @@ static int print_edge0(FILE *out, const tensor_view *t, int summarize, const pri
         text[len] = '\0';
     }
     const char *nl = strrchr(text, '\n');
-    size_t last = nl ? (size_t)(text + len - nl) + 1 : len + 2;
+    /* the line's length as torch counts it: colour escapes take no room */
+    size_t last = 0;
+    for (const char *p = nl ? nl + 1 : text; *p; p++) {
+        if (*p == '\033') {
+            while (*p && *p != 'm') p++;
+            if (!*p) break;
+            continue;
+        }
+        last++;
+    }
+    last += 2; /* len - rfind("\n") + 1 is the line plus 2, also with no newline (rfind -1) */
     int fits = (long)(last + strlen(suffix) + 2) <= opt->linewidth;
     int n = fprintf(out, "%s%s%s)\n", text, fits ? ", " : ",\n       ", suffix);
     free(text);

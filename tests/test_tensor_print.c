@@ -456,6 +456,11 @@ static void test_release_rules(void **state)
     expect_text(&t, &o, "tensor([...], size=(4,))\n");
     expect_text(&t, &(print_options){4, 1000, 0, 80, SCI_AUTO, 0, 0, 1},
                 "tensor([1.5000, 2.0000, 3.0000, 4.0000], size=(4,))\n");
+    /* colour escapes take no room when the suffix is placed (found by fuzz_print) */
+    expect_text(&t, &(print_options){4, 1000, 0, 55, SCI_AUTO, 1, 0, 1},
+                "tensor([" TENSOR_COLOR_POSITIVE "1.5000" TENSOR_COLOR_RESET ", " TENSOR_COLOR_POSITIVE
+                "2.0000" TENSOR_COLOR_RESET ", " TENSOR_COLOR_POSITIVE "3.0000" TENSOR_COLOR_RESET
+                ", " TENSOR_COLOR_POSITIVE "4.0000" TENSOR_COLOR_RESET "], size=(4,))\n");
 }
 
 /* Empty tensors print as PyTorch prints them. */

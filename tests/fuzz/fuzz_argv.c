@@ -144,7 +144,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char verr[512];
     CHECK(options_validate(&o, verr, sizeof verr) == 0, "parsed settings fail validation: %s", verr);
     CHECK(o.target < o.classes && o.nlosses >= 1 && o.nlosses <= MAX_LOSSES, "settings out of range");
-    CHECK(o.print.precision >= 0 && o.print.precision <= 60 && o.print.linewidth >= 1 && o.print.edgeitems >= 1,
+    CHECK(o.print.precision >= 0 && o.print.precision <= 60 && o.print.linewidth >= 1 &&
+              (o.print.edgeitems >= 1 || (o.print.edgeitems == 0 && o.torch->edge0_size)),
           "print options out of range");
     if (o.classes <= MAX_CLASSES && o.features <= MAX_WEIGHTS / o.classes) run(&o);
 out:

@@ -81,7 +81,8 @@ static int load(gradexp_options *o, char *err, size_t errlen)
     for (int i = 0; i < o->nlosses; i++) CHECK(o->losses[i] >= 0 && o->losses[i] < LOSS_KINDS, "loss kind");
     CHECK(o->show != 0 && o->show < (1u << SHOW_KINDS), "show 0x%x", o->show);
     CHECK(o->print.precision >= 0 && o->print.precision <= 60, "precision %d", o->print.precision);
-    CHECK(o->print.linewidth >= 1 && o->print.edgeitems >= 1 && o->print.threshold >= 0, "print options");
+    CHECK(o->print.linewidth >= 1 && o->print.edgeitems >= 0 && o->print.threshold >= 0, "print options");
+    CHECK(o->torch != NULL && o->cpu >= CPU_AVX2 && o->cpu <= CPU_AVX512, "release and kernels");
     CHECK(o->print.sci >= SCI_AUTO && o->print.sci <= SCI_OFF, "sci mode");
     char verr[512];
     if (options_validate(o, verr, sizeof verr) != 0) CHECK(strchr(verr, '\n') == NULL, "validate: '%s'", verr);
@@ -94,9 +95,10 @@ static int same_options(const gradexp_options *a, const gradexp_options *b)
            a->no_abs == b->no_abs && a->stable == b->stable && a->has_init_std == b->has_init_std &&
            (!a->has_init_std || a->init_std == b->init_std) && a->nlosses == b->nlosses &&
            !memcmp(a->losses, b->losses, sizeof a->losses) && a->show == b->show && a->cpu == b->cpu &&
-           a->print.precision == b->print.precision && a->print.threshold == b->print.threshold &&
-           a->print.edgeitems == b->print.edgeitems && a->print.linewidth == b->print.linewidth &&
-           a->print.sci == b->print.sci && a->print.color == b->print.color; /* print has padding: no memcmp */
+           a->torch == b->torch && a->cpu_native == b->cpu_native && a->print.precision == b->print.precision &&
+           a->print.threshold == b->print.threshold && a->print.edgeitems == b->print.edgeitems &&
+           a->print.linewidth == b->print.linewidth && a->print.sci == b->print.sci &&
+           a->print.color == b->print.color; /* print has padding: no memcmp */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -135,6 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.precision = (int)(h[1] % 64) - 3;
     o.sci = (sci_mode)(h[2] % 3);
     o.color = (h[2] >> 2) & 1;
+    o.sci_first = (h[2] >> 3) & 1; /* the release rules of 2.x */
+    o.edge0_size = (h[2] >> 4) & 1;
     o.linewidth = pick_long(h + 3, -2, 300);
     o.threshold = pick_long(h + 11, -2, 3000);
     /* edgeitems from one byte and the shape bytes below */
