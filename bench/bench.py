@@ -1,16 +1,15 @@
 #!/usr/bin/python3
 """Benchmarks gradexp against PyTorch on three workloads, side by side, in
 one run: (a) the blog, (b) a GPT-2 output head, against PyTorch 1.13 (the
-host's) and, when its Debian root exists (`make torch-env TORCH=2.14`),
-PyTorch 2.14 on the kernels each picks by itself on this CPU (gradexp with
-the matching --torch and --cpu), (c) a 256000 x 8192 head
-that PyTorch cannot hold in this machine's memory. Several runs each,
+host's) and PyTorch 2.14 in its Debian root (tools/torch-env.sh builds it
+when missing), each on the kernels it picks by itself on this CPU (gradexp
+with the matching --torch and --cpu), (c) a 256000 x 8192 head that
+PyTorch cannot hold in this machine's memory. Several runs each,
 medians, ratios from the same run, peak RSS; checks that the printed
 tensors are identical where PyTorch runs. Writes a markdown table to
 stdout (and to --out).
 
   /usr/bin/python3 bench/bench.py [--gradexp ./gradexp] [--runs N] [--out bench/results.md]
-      [--torch-root /var/tmp/gradexp-torch/torch-2.14-amd64]
 
 Timing: whole-process wall time for gradexp (fork to exit); for PyTorch,
 (a) is the whole `python3 blog.py` process, (b) is PyTorch's own time inside
@@ -28,6 +27,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import torch_env  # noqa: E402  (tools/torch_env.py)
 
 WORKLOADS = {
     "a": ("blog (defaults)", []),
@@ -76,8 +77,6 @@ def main():
     ap.add_argument("--gradexp", default=os.path.join(ROOT, "gradexp"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out")
-    ap.add_argument("--torch-root", default=os.path.join(os.environ.get("GRADEXP_TORCH_ROOTS", "/var/tmp/gradexp-torch"),
-                                                         "torch-2.14-amd64"))
     a = ap.parse_args()
     py = "/usr/bin/python3"
     rows = []
@@ -89,18 +88,10 @@ def main():
         blog, capture_output=True, text=True).stdout
     rows.append(("a", WORKLOADS["a"][0], g, t, "whole process, as `python3 blog.py` under 1.13", same, []))
     # (b) GPT-2 head: gradexp whole process vs torch in-process, per release
-    for release, root in (("1.13", ""), ("2.14", a.torch_root)):
-        if root and not os.path.exists(os.path.join(root, ".ready")):
-            print("(no PyTorch %s root at %s: skipped)" % (release, root), file=sys.stderr)
-            continue
+    for release in ("1.13", "2.14"):
         args = WORKLOADS["b"][1] + ["--torch", release, "--cpu", "native"]
         g = [run([a.gradexp] + args, "/tmp/gradexp-bench-b.txt")[:2] for _ in range(a.runs)]
-        work = os.path.join(HERE, "torch_work.py")
-        cmd = [py, work]
-        if root:
-            with open(work) as src, open(os.path.join(root, "tmp", "torch_work.py"), "w") as dst:
-                dst.write(src.read())
-            cmd = ["/usr/sbin/chroot", root, "python3", "/tmp/torch_work.py"]
+        cmd = torch_env.command(release, os.path.join(HERE, "torch_work.py"))
         t = []
         for _ in range(max(3, a.runs // 2)):
             _, _, err = run(cmd + WORKLOADS["b"][1], "/tmp/torch-bench-b.txt")

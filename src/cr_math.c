@@ -54,6 +54,35 @@ static dd dd_div(dd a, dd b)
     return two_sum(q, q2);
 }
 
+/* 1 / (2j + 1) for j = 0..22 as double-doubles (1/d rounded, then the
+ * rounded remainder fma(-1/d, d, 1) / d), the coefficients of 2 atanh. */
+enum { ATANH_TERMS = 23 };
+static const dd INV_ODD[ATANH_TERMS] = {
+    {0x1p+0, 0x0p+0},                               /* 1/1 */
+    {0x1.5555555555555p-2, 0x1.5555555555555p-56},  /* 1/3 */
+    {0x1.999999999999ap-3, -0x1.999999999999ap-57}, /* 1/5 */
+    {0x1.2492492492492p-3, 0x1.2492492492492p-57},  /* 1/7 */
+    {0x1.c71c71c71c71cp-4, 0x1.c71c71c71c71cp-58},  /* 1/9 */
+    {0x1.745d1745d1746p-4, -0x1.745d1745d1746p-59}, /* 1/11 */
+    {0x1.3b13b13b13b14p-4, -0x1.3b13b13b13b14p-58}, /* 1/13 */
+    {0x1.1111111111111p-4, 0x1.1111111111111p-60},  /* 1/15 */
+    {0x1.e1e1e1e1e1e1ep-5, 0x1.e1e1e1e1e1e1ep-61},  /* 1/17 */
+    {0x1.af286bca1af28p-5, 0x1.af286bca1af28p-59},  /* 1/19 */
+    {0x1.8618618618618p-5, 0x1.8618618618618p-59},  /* 1/21 */
+    {0x1.642c8590b2164p-5, 0x1.642c8590b2164p-60},  /* 1/23 */
+    {0x1.47ae147ae147bp-5, -0x1.eb851eb851eb8p-61}, /* 1/25 */
+    {0x1.2f684bda12f68p-5, 0x1.2f684bda12f68p-59},  /* 1/27 */
+    {0x1.1a7b9611a7b96p-5, 0x1.1a7b9611a7b96p-61},  /* 1/29 */
+    {0x1.0842108421084p-5, 0x1.0842108421084p-60},  /* 1/31 */
+    {0x1.f07c1f07c1f08p-6, -0x1.f07c1f07c1f08p-61}, /* 1/33 */
+    {0x1.d41d41d41d41dp-6, 0x1.075075075075p-60},   /* 1/35 */
+    {0x1.bacf914c1badp-6, -0x1.bacf914c1badp-60},   /* 1/37 */
+    {0x1.a41a41a41a41ap-6, 0x1.069069069069p-60},   /* 1/39 */
+    {0x1.8f9c18f9c18fap-6, -0x1.f3831f3831f38p-61}, /* 1/41 */
+    {0x1.7d05f417d05f4p-6, 0x1.7d05f417d05f4p-62},  /* 1/43 */
+    {0x1.6c16c16c16c17p-6, -0x1.f49f49f49f49fp-61}, /* 1/45 */
+};
+
 /* ln 2 as a double-double (the two leading doubles of ln 2) */
 static const dd LN2 = {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56};
 
@@ -72,15 +101,9 @@ static dd dd_log(double v, double c)
     dd den = two_sum(m, 1.0);
     dd s = dd_div(num, den);
     dd s2 = dd_mul(s, s);
-    /* Horner: sum_{j=0..N} s2^j / (2j + 1), coefficients as double-doubles */
-    enum { N = 22 };
+    /* Horner: sum_{j=0..N} s2^j / (2j + 1) */
     dd p = {0.0, 0.0};
-    for (int j = N; j >= 0; j--) {
-        double d = (double)(2 * j + 1);
-        double inv = 1.0 / d;
-        dd coef = {inv, fma(-inv, d, 1.0) / d}; /* 1/d to about 106 bits */
-        p = dd_add(dd_mul(p, s2), coef);
-    }
+    for (int j = ATANH_TERMS - 1; j >= 0; j--) p = dd_add(dd_mul(p, s2), INV_ODD[j]);
     dd r = dd_mul(dd_mul(s, p), (dd){2.0, 0.0});
     dd kl = dd_mul((dd){(double)k, 0.0}, LN2);
     r = dd_add(r, kl);
@@ -94,10 +117,10 @@ static float round_dd(dd v)
     if (!isfinite(f)) return f;
     double df = (double)f;
     double d = (v.hi - df) + v.lo; /* v - f, the first difference exact */
+    if (f == 0.0f) return f;
     uint32_t u = float_bits(f);
     /* the neighbours of f, as bit patterns one step away from and toward 0 */
     float away = bits_float(u + 1), toward = bits_float(u - 1);
-    if (f == 0.0f) return f;
     double up = (f > 0.0f ? (double)away : (double)toward) - df; /* > 0 */
     double dn = df - (f > 0.0f ? (double)toward : (double)away); /* > 0 */
     if (d > up / 2) return f > 0.0f ? away : toward;

@@ -28,6 +28,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+import torch_env  # noqa: E402  (tools/torch_env.py)
 HEADS = ("sigmoid", "softmax", "bce")
 PARTS = ("x", "w", "z", "p", "loss", "grad")
 
@@ -98,37 +100,18 @@ def blocks(text):
     return out
 
 
-def torch_root(release):
-    """The Debian root holding this release ('' for the host's 1.13)."""
-    if release == "1.13":
-        return ""
-    res = subprocess.run(["sh", os.path.join(HERE, "..", "tools", "torch-env.sh"), release],
-                         capture_output=True, text=True)
-    if res.returncode != 0:
-        sys.exit("conformance: no PyTorch %s root: %s" % (release, res.stderr.strip()))
-    return res.stdout.strip()
-
-
 def oracle(configs, release, cpu):
     """Runs the PyTorch oracle on configs in one process; list of outputs."""
     if not configs:
         return []
-    root = torch_root(release)
-    tmp = os.path.join(root, "tmp") if root else None
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=tmp) as f:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=torch_env.tmpdir(release)) as f:
         for args in configs:
             f.write(shlex.join(args) + "\n")
         path = f.name
     env = dict(os.environ)
     env["ATEN_CPU_CAPABILITY"] = cpu
-    script = os.path.join(HERE, "torch_oracle.py")
-    if root:
-        inside = "/tmp/gradexp_torch_oracle.py"
-        with open(script) as src, open(root + inside, "w") as dst:
-            dst.write(src.read())
-        cmd = ["chroot", root, "python3", inside, "--batch", path[len(root):]]
-    else:
-        cmd = ["/usr/bin/python3", script, "--batch", path]
+    cmd = torch_env.command(release, os.path.join(HERE, "torch_oracle.py")) + [
+        "--batch", torch_env.inside(release, path)]
     try:
         res = subprocess.run(cmd, env=env, capture_output=True, text=True)
     finally:
