@@ -25,73 +25,38 @@ void experiment_free(experiment *e)
 {
     free(e->x);
     free(e->z);
+    free(e->w_tr);
+    free(e->targets_owned);
+    for (size_t l = 0; l < MAX_LAYERS; l++) free(e->W0[l]);
     wstream_free(&e->w_start);
     wstream_free(&e->w_late);
     wstream_free(&e->w_cur);
     for (int h = 0; h < e->nheads; h++) {
-        free(e->heads[h].p);
-        free(e->heads[h].logp);
-        free(e->heads[h].dz);
+        head_result *r = &e->heads[h];
+        if (e->dense) {
+            net_free(&r->net, &e->spec); /* p, logp, dz, z and curve are its buffers */
+            continue;
+        }
+        free(r->p);
+        free(r->logp);
+        free(r->dz);
+        if (r->z != e->z) free(r->z);
+        free(r->curve);
+        free(r->dz_hist);
     }
     memset(e, 0, sizeof *e);
 }
 
-/* Any nan or inf among n floats. */
-static int any_nonfinite(const float *v, size_t n)
+/* One head's forward and backward on its logits r->z (streamed path: one
+ * row); scratch holds 2C floats. */
+static void run_head(head_result *r, const net_spec *spec, float *scratch)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i])) return 1;
-    return 0;
-}
-
-/* One head's forward and backward; r's buffers are (C), scratch (2C). Each
- * op runs in the build torch runs that kernel in (torch_kernel_build). */
-static void run_head(head_result *r, const float *z, size_t C, size_t target, int stable, const torch_release *rel,
-                     torch_cpu cpu, float *scratch)
-{
-    torch_cpu c_sm = torch_kernel_build(rel, cpu, TORCH_KERNEL_SOFTMAX);
-    torch_cpu c_sig = torch_kernel_build(rel, cpu, TORCH_KERNEL_SIGMOID);
-    torch_cpu c_ls = torch_kernel_build(rel, cpu, TORCH_KERNEL_LOGSIGMOID);
-    torch_cpu c_log = torch_kernel_build(rel, cpu, TORCH_KERNEL_LOG);
-    switch (r->kind) {
-    case LOSS_SIGMOID:
-    case LOSS_SOFTMAX: {
-        int sig = r->kind == LOSS_SIGMOID;
-        if (sig) sigmoid_forward(r->p, z, C, c_sig);
-        else softmax_forward(r->p, z, C, c_sm);
-        if (stable) {
-            if (sig) logsigmoid_forward(r->logp, z, C, c_ls);
-            else log_softmax_forward(r->logp, z, C, c_sm);
-        } else {
-            log_forward(r->logp, r->p, C, c_log);
-        }
-        r->loss = nll_forward(r->logp, C, target);
-        float *dlogp = scratch;
-        nll_backward(dlogp, C, target);
-        if (stable) {
-            if (sig) logsigmoid_backward(r->dz, dlogp, z, C, c_ls);
-            else log_softmax_backward(r->dz, dlogp, r->logp, C, c_sm);
-        } else {
-            float *dp = scratch + C;
-            log_backward(dp, dlogp, r->p, C, c_log);
-            if (sig) sigmoid_backward(r->dz, dp, r->p, C, c_sig);
-            else softmax_backward(r->dz, dp, r->p, C, c_sm);
-        }
-        r->nonfinite = any_nonfinite(r->logp, C) || !isfinite(r->loss) || any_nonfinite(r->dz, C);
-        break;
-    }
-    case LOSS_BCE: {
-        /* the loss's elements and mean: log_sigmoid and sum (2.x) or exp,
-         * log and sum (1.13), which share one build in every release */
-        bce_form form = rel->bce_logsigmoid ? BCE_LOGSIGMOID : BCE_CLAMP;
-        sigmoid_forward(r->p, z, C, c_sig);
-        r->loss = bce_forward(z, C, target, form, torch_kernel_build(rel, cpu, TORCH_KERNEL_REDUCE));
-        bce_backward(r->dz, z, C, target, c_sig);
-        r->nonfinite = !isfinite(r->loss) || any_nonfinite(r->dz, C);
-        break;
-    }
-    default: break;
-    }
+    net_spec s = *spec;
+    s.kind = r->kind;
+    head_bufs b = {r->z, r->p, r->logp, r->dz, 0.0f, 0};
+    head_forward_backward(&b, &s, scratch);
+    r->loss = b.loss;
+    r->nonfinite = b.nonfinite;
 }
 
 /* Threads at most, for the z pass and for the heads. */
@@ -104,7 +69,6 @@ static void run_head(head_result *r, const float *z, size_t C, size_t target, in
 
 typedef struct {
     experiment *e;
-    const gradexp_options *o;
     float *scratch; /* 2C floats per head */
     int first, step;
 } head_job;
@@ -114,15 +78,14 @@ static int head_job_run(void *arg)
     const head_job *j = arg;
     size_t C = j->e->C;
     for (int h = j->first; h < j->e->nheads; h += j->step)
-        run_head(&j->e->heads[h], j->e->z, C, j->o->target, j->o->stable, j->o->torch, j->o->cpu,
-                 j->scratch + 2 * C * (size_t)h);
+        run_head(&j->e->heads[h], &j->e->spec, j->scratch + 2 * C * (size_t)h);
     return 0;
 }
 
 /* Every head of e, in parallel for large heads. scratch is written by the
  * jobs, through jobs[t].scratch (clang-tidy 14 misses that). */
 /* NOLINTNEXTLINE(readability-non-const-parameter) */
-static void run_heads(experiment *e, const gradexp_options *o, float *scratch)
+static void run_heads(experiment *e, float *scratch)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int nt = e->C >= HEAD_THREAD_MIN_CLASSES && cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
@@ -131,7 +94,7 @@ static void run_heads(experiment *e, const gradexp_options *o, float *scratch)
     head_job jobs[MAX_THREADS] = {{0}};
     thrd_t th[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    for (int t = 0; t < nt; t++) jobs[t] = (head_job){e, o, scratch, t, nt};
+    for (int t = 0; t < nt; t++) jobs[t] = (head_job){e, scratch, t, nt};
     for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], head_job_run, &jobs[t]) == thrd_success;
     head_job_run(&jobs[0]);
     for (int t = 1; t < nt; t++) {
@@ -145,12 +108,35 @@ static void run_heads(experiment *e, const gradexp_options *o, float *scratch)
 /* Weights from which the z pass is split across threads. */
 #define THREAD_MIN_WEIGHTS ((uint64_t)1 << 22)
 
+/* z[0..k) = rows @ x, k <= DOT_ROWS rows of F */
+static void dot_rows(float *z, const float *rows, const float *x, size_t k, size_t F)
+{
+    if (k == DOT_ROWS && simd_avx2()) simd_dot8(z, rows, x, F);
+    else linear_forward(z, rows, x, k, F);
+}
+
+/* k rows of W_0 from row i on, in place -> the same rows of head r's W
+ * after `steps` SGD steps: W_(t+1) = W_t + alpha * outer(dz_t, x), each
+ * step's gradient as torch holds it (0 + g after the first in 1.13). */
+static void replay_rows(float *rows, const experiment *e, const head_result *r, uint64_t i, size_t k, long steps)
+{
+    for (long t = 0; t < steps; t++) {
+        const float *dz = r->dz_hist + (size_t)t * e->C + i;
+        int plus0 = e->plus0 && t > 0;
+        if (simd_avx2()) simd_outer_sgd(rows, dz, e->x, k, e->F, e->alpha, e->fused, plus0);
+        else outer_sgd_update(rows, dz, e->x, k, e->F, e->alpha, e->fused, plus0);
+    }
+}
+
 /* One slice of the z pass: rows [row0, row1) of W from its own stream. */
 typedef struct {
     wstream ws; /* positioned at row0 */
     float *z;
     const float *x;
     size_t F;
+    const experiment *e; /* step > 0: every head's W_step rows, replayed */
+    long step;
+    float *tmp; /* DOT_ROWS rows of a head's W_step */
     uint64_t row0, row1;
     uint64_t snap_row; /* leave a snapshot here in *late, if in range */
     wstream *late;
@@ -177,8 +163,16 @@ static int z_slice_run(void *arg)
         size_t k = sl->row1 - i < DOT_ROWS ? (size_t)(sl->row1 - i) : DOT_ROWS;
         if (sl->late && i < sl->snap_row && sl->snap_row - i < k) k = (size_t)(sl->snap_row - i);
         const float *rows = wstream_rows(&sl->ws, k);
-        if (k == DOT_ROWS && simd_avx2()) simd_dot8(sl->z + i, rows, sl->x, sl->F);
-        else linear_forward(sl->z + i, rows, sl->x, k, sl->F);
+        if (sl->step == 0) {
+            dot_rows(sl->z + i, rows, sl->x, k, sl->F);
+        } else {
+            for (int h = 0; h < sl->e->nheads; h++) {
+                const head_result *r = &sl->e->heads[h];
+                memcpy(sl->tmp, rows, k * sl->F * sizeof *sl->tmp);
+                replay_rows(sl->tmp, sl->e, r, i, k, sl->step);
+                dot_rows(r->z + i, sl->tmp, sl->x, k, sl->F);
+            }
+        }
         i += k;
     }
     return 0;
@@ -213,20 +207,24 @@ static uint64_t slice_start(uint64_t C, int t, int nt)
  * generator, so the result does not depend on the split. 0 or -1. */
 /* z is written by the slices, through sl[t].z (clang-tidy 14 misses that). */
 /* NOLINTNEXTLINE(readability-non-const-parameter) */
-static int stream_z(float *z, const wstream *base, const float *x, size_t C, size_t F, uint64_t snap_row, wstream *late)
+static int stream_z(float *z, const wstream *base, const experiment *e, long step, uint64_t snap_row, wstream *late)
 {
-    int nt = z_threads((uint64_t)C * F, C);
+    size_t C = e->C, F = e->F;
+    int nt = z_threads((uint64_t)C * F * (uint64_t)(step * e->nheads + 1), C);
     z_slice sl[MAX_THREADS] = {0};
     int rc = 0;
     for (int t = 0; t < nt; t++) {
         sl[t] = (z_slice){.z = z,
-                          .x = x,
+                          .x = e->x,
                           .F = F,
+                          .e = e,
+                          .step = step,
                           .row0 = slice_start(C, t, nt),
                           .row1 = slice_start(C, t + 1, nt),
                           .snap_row = snap_row};
         if (late && snap_row >= sl[t].row0 && snap_row < sl[t].row1) sl[t].late = late;
         if (wstream_copy(&sl[t].ws, base) != 0) rc = -1;
+        if (step > 0 && !(sl[t].tmp = malloc((size_t)DOT_ROWS * F * sizeof(float)))) rc = -1;
     }
     if (rc == 0) {
         thrd_t th[MAX_THREADS];
@@ -241,18 +239,131 @@ static int stream_z(float *z, const wstream *base, const float *x, size_t C, siz
     for (int t = 0; t < nt; t++) {
         if (sl[t].status != 0) rc = -1;
         wstream_free(&sl[t].ws);
+        free(sl[t].tmp);
     }
     return rc;
+}
+
+/* The network every head shares, from the options (kind is per head). */
+static net_spec spec_of(const gradexp_options *o, int dense)
+{
+    net_spec s = {0};
+    s.L = (size_t)o->nhidden + 1;
+    s.dims[0] = o->features;
+    for (int l = 0; l < o->nhidden; l++) s.dims[l + 1] = o->hidden[l];
+    s.dims[s.L] = o->classes;
+    s.N = o->has_batch ? o->batch : 1;
+    s.batched = o->has_batch;
+    s.act = o->act;
+    s.stable = o->stable;
+    s.rel = o->torch;
+    s.cpu = o->cpu;
+    s.steps = o->steps;
+    /* add_(grad, alpha=-lr): the Python float meets a float32 tensor as float */
+    s.alpha = (float)-o->lr;
+    (void)dense;
+    return s;
+}
+
+/* Whether these options take the dense path: hidden layers or a batch. */
+static int is_dense(const gradexp_options *o)
+{
+    return o->nhidden > 0 || o->has_batch;
 }
 
 /* Bytes experiment_compute allocates for these options (an estimate that
  * errs high), so a run that cannot fit is refused before it starts. */
 uint64_t experiment_bytes(const gradexp_options *o)
 {
-    uint64_t C = o->classes, F = o->features;
-    uint64_t per_class = 4 * (1 + 5 * (uint64_t)o->nlosses); /* z; scratch (2) and p/logp/dz per head */
+    uint64_t C = o->classes, F = o->features, T = (uint64_t)o->steps;
+    if (is_dense(o)) {
+        net_spec s = spec_of(o, 1);
+        uint64_t w0 = 0;
+        for (size_t l = 0; l < s.L; l++) w0 += 4ull * s.dims[l] * s.dims[l + 1];
+        uint64_t heads = 0;
+        for (int h = 0; h < o->nlosses; h++) {
+            s.kind = o->losses[h];
+            heads += net_bytes(&s);
+        }
+        /* x, W0, the heads, and simd_matmul's transposed copy of the widest W */
+        return 4ull * s.N * F + 2 * w0 + heads;
+    }
+    uint64_t per_class = 4 * (1 + 5 * (uint64_t)o->nlosses);    /* z; scratch (2) and p/logp/dz per head */
+    if (T > 0) per_class += 4 * (uint64_t)o->nlosses * (T + 1); /* own z, dz history */
     uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * (uint64_t)256) + sizeof(wstream));
-    return C * per_class + 4 * F + streams;
+    if (T > 0) streams += (uint64_t)MAX_THREADS * 4 * 8 * F + 4 * F;
+    return C * per_class + 4 * F + 4 * (T + 1) * (uint64_t)o->nlosses + streams;
+}
+
+/* X, then W_1 .. W_L, as torch draws them: randn, * init_std, abs. */
+static void draw(float *v, torch_rng *g, size_t n, const gradexp_options *o, int is_w)
+{
+    torch_randn(v, g, n, o->cpu);
+    /* W * init_std: a Python float scalar meets a float32 tensor as float */
+    if (is_w && o->has_init_std) {
+        float scale = (float)o->init_std;
+        for (size_t i = 0; i < n; i++) v[i] = v[i] * scale;
+    }
+    if (!o->no_abs)
+        for (size_t i = 0; i < n; i++) v[i] = fabsf(v[i]);
+}
+
+/* The dense path: X and every W_l held, each head trained on its copy. */
+static exp_status compute_dense(experiment *e, const gradexp_options *o)
+{
+    torch_rng g;
+    torch_rng_seed(&g, o->seed);
+    e->x = malloc(e->N * e->F * sizeof *e->x);
+    if (!e->x) return EXP_NOMEM;
+    draw(e->x, &g, e->N * e->F, o, 0);
+    for (size_t l = 0; l < e->L; l++) {
+        size_t n = e->spec.dims[l] * e->spec.dims[l + 1];
+        if (!(e->W0[l] = malloc(n * sizeof(float)))) return EXP_NOMEM;
+        draw(e->W0[l], &g, n, o, 1);
+    }
+    for (int h = 0; h < e->nheads; h++) {
+        head_result *r = &e->heads[h];
+        net_spec s = e->spec;
+        s.kind = r->kind;
+        if (net_alloc(&r->net, &s, e->W0) != 0) return EXP_NOMEM;
+        net_train(&r->net, &s, e->x);
+        r->z = r->net.head.z;
+        r->p = r->net.head.p;
+        r->logp = r->net.head.logp;
+        r->dz = r->net.head.dz;
+        r->loss = r->net.head.loss;
+        r->nonfinite = r->net.head.nonfinite;
+        r->curve = r->net.curve;
+    }
+    return EXP_OK;
+}
+
+/* The streamed path's SGD steps: before step t (1..T) each head's W_t is
+ * replayed from W_0 row by row while its logits are computed, then its
+ * head runs again. The heads start from the shared z of W_0. */
+static exp_status train_streamed(experiment *e, const wstream *base, float *scratch)
+{
+    size_t C = e->C;
+    long T = e->steps;
+    for (int h = 0; h < e->nheads; h++) {
+        head_result *r = &e->heads[h];
+        r->z = malloc(C * sizeof *r->z);
+        r->dz_hist = malloc((size_t)T * C * sizeof *r->dz_hist);
+        r->curve = malloc(((size_t)T + 1) * sizeof *r->curve);
+        if (!r->z || !r->dz_hist || !r->curve) return EXP_NOMEM;
+        r->z0 = e->z;
+    }
+    for (long t = 1; t <= T; t++) {
+        for (int h = 0; h < e->nheads; h++) {
+            head_result *r = &e->heads[h];
+            memcpy(r->dz_hist + (size_t)(t - 1) * C, r->dz, C * sizeof *r->dz);
+            r->curve[t - 1] = r->loss;
+        }
+        if (stream_z(NULL, base, e, t, C, NULL) != 0) return EXP_NOMEM;
+        run_heads(e, scratch);
+    }
+    for (int h = 0; h < e->nheads; h++) e->heads[h].curve[T] = e->heads[h].loss;
+    return EXP_OK;
 }
 
 exp_status experiment_compute(experiment *e, const gradexp_options *o)
@@ -260,18 +371,41 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     size_t C = o->classes, F = o->features;
     float *scratch = NULL;
     wstream ws = {0};
+    exp_status st = EXP_NOMEM;
     memset(e, 0, sizeof *e);
     e->C = C;
     e->F = F;
+    e->dense = is_dense(o);
+    e->spec = spec_of(o, e->dense);
+    e->N = e->spec.N;
+    e->L = e->spec.L;
+    e->steps = o->steps;
+    e->alpha = e->spec.alpha;
+    e->fused = cpu_sleef(torch_kernel_build(o->torch, o->cpu, TORCH_KERNEL_ELEMENTWISE));
+    e->plus0 = !o->torch->zero_grad_none;
     e->w_cur_row = UINT64_MAX;
+    e->w_tr_head = -1;
+    e->nheads = o->nlosses;
+    for (int h = 0; h < o->nlosses; h++) e->heads[h].kind = o->losses[h];
+    /* y: one class for every row, or one per row */
+    e->targets_owned = malloc(e->N * sizeof *e->targets_owned);
+    if (!e->targets_owned) goto nomem;
+    for (size_t i = 0; i < e->N; i++) e->targets_owned[i] = o->targets[o->ntargets == 1 ? 0 : i];
+    e->spec.targets = e->targets_owned;
+    if (e->dense) {
+        st = compute_dense(e, o);
+        if (st != EXP_OK) goto nomem;
+        return EXP_OK;
+    }
+
     e->x = malloc(F * sizeof *e->x);
     e->z = malloc(C * sizeof *e->z);
     scratch = malloc(2 * C * (size_t)(o->nlosses > 0 ? o->nlosses : 1) * sizeof *scratch);
     if (!e->x || !e->z || !scratch) goto nomem;
-    e->nheads = o->nlosses;
+    if (o->steps > 0 && !(e->w_tr = malloc(F * sizeof *e->w_tr))) goto nomem;
     for (int h = 0; h < o->nlosses; h++) {
         head_result *r = &e->heads[h];
-        r->kind = o->losses[h];
+        r->z = e->z;
         r->p = malloc(C * sizeof *r->p);
         r->dz = malloc(C * sizeof *r->dz);
         r->logp = r->kind == LOSS_BCE ? NULL : malloc(C * sizeof *r->logp);
@@ -291,9 +425,10 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     uint64_t edge = (uint64_t)o->print.edgeitems;
     e->w_have_late = (o->show & (1u << SHOW_W)) && (uint64_t)C * F > (uint64_t)o->print.threshold && C > 2 * edge;
     e->w_late_row = e->w_have_late ? C - edge : C;
-    if (stream_z(e->z, &ws, e->x, C, F, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
+    if (stream_z(e->z, &ws, e, 0, e->w_late_row, e->w_have_late ? &e->w_late : NULL) != 0) goto nomem;
+    run_heads(e, scratch);
+    if (o->steps > 0 && train_streamed(e, &ws, scratch) != EXP_OK) goto nomem;
     wstream_free(&ws);
-    run_heads(e, o, scratch);
     free(scratch);
     return EXP_OK;
 nomem:
@@ -303,11 +438,10 @@ nomem:
     return EXP_NOMEM;
 }
 
-/* W[i][j] from the streams: the current row if it is row i, else the
+/* Row i of W_0 from the streams: the current row if it is row i, else the
  * stream is moved there (from a snapshot when i lies behind it). */
-static float w_at(const tensor_view *t, size_t i, size_t j)
+static const float *w_row(experiment *e, size_t i)
 {
-    experiment *e = (experiment *)t->ctx;
     if (e->w_cur_row != i) {
         const wstream *from = NULL;
         if (i < e->w_cur.row) from = e->w_have_late && i >= e->w_late_row ? &e->w_late : &e->w_start;
@@ -322,7 +456,28 @@ static float w_at(const tensor_view *t, size_t i, size_t j)
         e->w_row = wstream_rows(&e->w_cur, 1);
         e->w_cur_row = i;
     }
-    return e->w_row[j];
+    return e->w_row;
+}
+
+static float w_at(const tensor_view *t, size_t i, size_t j)
+{
+    return w_row((experiment *)t->ctx, i)[j];
+}
+
+/* A head's trained W[i][j] (streamed): row i of W_0 replayed over every
+ * step, kept while the printer reads that row. */
+static float w_trained_at(const tensor_view *t, size_t i, size_t j)
+{
+    experiment *e = (experiment *)t->ctx;
+    const head_result *r = t->ctx2;
+    int h = (int)(r - e->heads);
+    if (e->w_tr_head != h || e->w_tr_row != i) {
+        memcpy(e->w_tr, w_row(e, i), e->F * sizeof *e->w_tr);
+        replay_rows(e->w_tr, e, r, i, 1, e->steps);
+        e->w_tr_head = h;
+        e->w_tr_row = i;
+    }
+    return e->w_tr[j];
 }
 
 /* W.grad[i][j] = dz[i] * x[j], as linear_backward computes it. */
@@ -332,48 +487,119 @@ static float outer_at(const tensor_view *t, size_t i, size_t j)
     return dz[i] * x[j];
 }
 
+/* The same, accumulated into a zeroed gradient (1.13 after a step). */
+static float outer_plus0_at(const tensor_view *t, size_t i, size_t j)
+{
+    return 0.0f + outer_at(t, i, j);
+}
+
+/* A (N, d) activation or logits: 2-d with a batch, else the 1-d h of mv
+ * (z and p are (1, C) rows even then: the blog's unsqueeze). */
+static tensor_view rows_view(const experiment *e, const float *v, size_t d, int keep2d)
+{
+    if (e->spec.batched || keep2d) return tensor_view_dense2(v, e->N, d);
+    return tensor_view_dense1(v, d);
+}
+
 tensor_view experiment_view(experiment *e, int head, show_kind part, float *scalar)
 {
     const head_result *r = head >= 0 ? &e->heads[head] : NULL;
+    size_t L = e->L;
     switch (part) {
-    case SHOW_X: return tensor_view_dense1(e->x, e->F);
+    case SHOW_X: return rows_view(e, e->x, e->F, 0);
     case SHOW_W: {
+        if (e->dense) return tensor_view_dense2(e->W0[L - 1], e->C, e->spec.dims[L - 1]);
         tensor_view v = {2, e->C, e->F, w_at, e, NULL};
         return v;
     }
-    case SHOW_Z: return tensor_view_dense2(e->z, 1, e->C);
-    case SHOW_P: return tensor_view_dense2(r->p, 1, e->C);
+    case SHOW_H: return rows_view(e, r->net.h[L - 1], e->spec.dims[L - 1], 0);
+    case SHOW_Z: return tensor_view_dense2(r ? r->z : e->z, e->N, e->C);
+    case SHOW_P: return tensor_view_dense2(r->p, e->N, e->C);
     case SHOW_LOSS: *scalar = r->loss; return tensor_view_dense0(scalar);
     case SHOW_GRAD:
     default: {
-        tensor_view v = {2, e->C, e->F, outer_at, r->dz, e->x};
+        if (e->dense) return tensor_view_dense2(r->net.dW[L - 1], e->C, e->spec.dims[L - 1]);
+        tensor_view v = {2, e->C, e->F, e->plus0 && e->steps > 0 ? outer_plus0_at : outer_at, r->dz, e->x};
         return v;
     }
     }
 }
 
-/* "# name" then the tensor; 0 or -1 on a write error. */
-static int emit(FILE *out, const char *head, const char *part, const tensor_view *v, const print_options *po)
+/* Appends one entry to the list (when there is room). */
+static void add_named(named_tensor *out, size_t max, size_t *n, const char *head, const char *stem, int layer, size_t L,
+                      show_kind kind, tensor_view v)
 {
-    if (head) fprintf(out, "# %s.%s\n", head, part);
-    else fprintf(out, "# %s\n", part);
-    return tensor_print(out, v, po);
+    if (*n < max) {
+        named_tensor *t = &out[*n];
+        t->head = head;
+        if (layer > 0 && L > 1) snprintf(t->part, sizeof t->part, "%s%d", stem, layer);
+        else snprintf(t->part, sizeof t->part, "%s", stem);
+        t->kind = kind;
+        t->layer = layer;
+        t->view = v;
+    }
+    (*n)++;
+}
+
+size_t experiment_tensors(experiment *e, const gradexp_options *o, named_tensor *out, size_t max)
+{
+    size_t n = 0, L = e->L;
+    const size_t *d = e->spec.dims;
+    unsigned show = o->show;
+    if (show & (1u << SHOW_X)) add_named(out, max, &n, NULL, "x", 0, L, SHOW_X, experiment_view(e, -1, SHOW_X, NULL));
+    if (show & (1u << SHOW_W))
+        for (size_t l = 1; l <= L; l++) {
+            tensor_view v =
+                e->dense ? tensor_view_dense2(e->W0[l - 1], d[l], d[l - 1]) : experiment_view(e, -1, SHOW_W, NULL);
+            add_named(out, max, &n, NULL, "w", (int)l, L, SHOW_W, v);
+        }
+    for (int h = 0; h < e->nheads; h++) {
+        head_result *r = &e->heads[h];
+        const char *hn = LOSS_NAMES[r->kind];
+        if ((show & (1u << SHOW_H)) && e->dense)
+            for (size_t l = 1; l < L; l++)
+                add_named(out, max, &n, hn, "h", (int)l, 2, SHOW_H, rows_view(e, r->net.h[l], d[l], 0));
+        if (show & (1u << SHOW_Z)) add_named(out, max, &n, hn, "z", 0, L, SHOW_Z, experiment_view(e, h, SHOW_Z, NULL));
+        if (show & (1u << SHOW_P)) add_named(out, max, &n, hn, "p", 0, L, SHOW_P, experiment_view(e, h, SHOW_P, NULL));
+        if (show & (1u << SHOW_LOSS)) {
+            add_named(out, max, &n, hn, "loss", 0, L, SHOW_LOSS, tensor_view_dense0(&r->loss));
+            if (e->steps > 0)
+                add_named(out, max, &n, hn, "curve", 0, L, SHOW_LOSS,
+                          tensor_view_dense1(r->curve, (size_t)e->steps + 1));
+        }
+        if (show & (1u << SHOW_GRAD))
+            for (size_t l = 1; l <= L; l++) {
+                tensor_view v = e->dense ? tensor_view_dense2(r->net.dW[l - 1], d[l], d[l - 1])
+                                         : experiment_view(e, h, SHOW_GRAD, NULL);
+                add_named(out, max, &n, hn, "grad", (int)l, L, SHOW_GRAD, v);
+            }
+        if ((show & (1u << SHOW_W)) && e->steps > 0)
+            for (size_t l = 1; l <= L; l++) {
+                tensor_view v;
+                if (e->dense) {
+                    v = tensor_view_dense2(r->net.W[l - 1], d[l], d[l - 1]);
+                } else {
+                    tensor_view t = {2, e->C, e->F, w_trained_at, e, r};
+                    v = t;
+                }
+                add_named(out, max, &n, hn, "w", (int)l, L, SHOW_W, v);
+            }
+    }
+    return n;
 }
 
 exp_status experiment_print_torch(FILE *out, experiment *e, const gradexp_options *o)
 {
-    float scalar;
-    for (int part = SHOW_X; part <= SHOW_W; part++) {
-        if (!(o->show & (1u << part))) continue;
-        tensor_view v = experiment_view(e, -1, (show_kind)part, &scalar);
-        if (emit(out, NULL, SHOW_NAMES[part], &v, &o->print) != 0) return EXP_WRITE;
+    named_tensor *list = malloc(MAX_NAMED * sizeof *list);
+    if (list == NULL) return EXP_NOMEM;
+    size_t n = experiment_tensors(e, o, list, MAX_NAMED);
+    exp_status st = EXP_OK;
+    for (size_t i = 0; i < n && st == EXP_OK; i++) {
+        if (list[i].head) fprintf(out, "# %s.%s\n", list[i].head, list[i].part);
+        else fprintf(out, "# %s\n", list[i].part);
+        if (tensor_print(out, &list[i].view, &o->print) != 0) st = EXP_WRITE;
     }
-    for (int h = 0; h < e->nheads; h++) {
-        for (int part = SHOW_Z; part < SHOW_KINDS; part++) {
-            if (!(o->show & (1u << part))) continue;
-            tensor_view v = experiment_view(e, h, (show_kind)part, &scalar);
-            if (emit(out, LOSS_NAMES[e->heads[h].kind], SHOW_NAMES[part], &v, &o->print) != 0) return EXP_WRITE;
-        }
-    }
-    return ferror(out) ? EXP_WRITE : EXP_OK;
+    free(list);
+    if (st == EXP_OK && ferror(out)) st = EXP_WRITE;
+    return st;
 }

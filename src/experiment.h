@@ -1,6 +1,15 @@
-/* experiment.h - the blog's experiment, generalised: draw X and W from
- * torch's generator, run each loss head on its own copy of W, keep every
- * intermediate a printer may show.
+/* experiment.h - the blog's experiment, generalised: draw X and the
+ * weights from torch's generator, run each loss head on its own copy of
+ * them (trained by --steps SGD steps), keep every intermediate a printer
+ * may show.
+ *
+ * Two paths behind one set of views. The streamed path (one layer, one
+ * input: the blog's shape, up to heads PyTorch cannot hold) never stores
+ * W: its rows are regenerated from the generator whenever they are read,
+ * and a trained W_t is replayed from W_0 by the rank-one updates
+ * outer(dz_s, x) of each step, kept as one dz row per step. The dense path
+ * (hidden layers or a batch) holds every matrix and runs network.h's
+ * layers.
  *
  * experiment_compute does all the arithmetic and allocation up front, so a
  * run that fails for lack of memory has printed nothing; the printers
@@ -10,24 +19,52 @@
 
 #include <stdio.h>
 
+#include "network.h"
 #include "options.h"
 #include "wstream.h"
 
 typedef struct {
     loss_kind kind;
-    float *p;    /* (C) sigmoid(z) or softmax(z) */
-    float *logp; /* (C) the log-probabilities fed to nll (NULL for bce) */
-    float *dz;   /* (C) d loss / d z; W.grad = outer(dz, x) */
+    float *z;    /* (N, C) this head's logits (e->z while W is every head's W_0) */
+    float *p;    /* (N, C) sigmoid(z) or softmax(z) */
+    float *logp; /* (N, C) the log-probabilities fed to nll (NULL for bce) */
+    float *dz;   /* (N, C) d loss / d z; W.grad = outer(dz, x) in one layer */
     float loss;
-    int nonfinite; /* a nan or inf appeared in logp, loss or W.grad */
+    int nonfinite;  /* a nan or inf appeared in logp, loss or W.grad */
+    float *curve;   /* (steps + 1) the loss before each step and after the last */
+    float *dz_hist; /* streamed, with steps: (steps, C) dz of each step */
+    float *z0;      /* (N, C) with steps: the logits before training */
+    net_run net;    /* dense path: this head's network */
 } head_result;
+
+/* One tensor to print: its name ("x", "w1", "softmax.grad2") and view. */
+typedef struct {
+    const char *head; /* a LOSS_NAMES entry, or NULL for x and the initial w */
+    char part[16];    /* "x", "w2", "h1", "z", "p", "loss", "curve", "grad", ... */
+    show_kind kind;   /* which --show item it belongs to */
+    int layer;        /* 1-based layer of w, h and grad (0 for the others) */
+    tensor_view view;
+} named_tensor;
 
 typedef struct {
     size_t C, F;
-    float *x; /* (F); W is never stored: read it through experiment_view */
-    float *z; /* (C) W @ X, the same for every head */
+    size_t N;              /* rows of X: --batch, else 1 */
+    size_t L;              /* layers */
+    int dense;             /* the dense path (network.h) rather than the streamed one */
+    net_spec spec;         /* the shape and training every head shares (kind: per head) */
+    float *x;              /* (N, F); W is never stored in the streamed path */
+    float *z;              /* (C) W_0 @ X, the same for every head (streamed path) */
+    float *W0[MAX_LAYERS]; /* dense path: the initial weights */
+    long steps;
+    float alpha; /* (float)(-lr) */
+    int fused;   /* SGD's add is one FMA (the vector builds) */
+    int plus0;   /* 1.13: gradients after the first are 0 + g (zero_grad zeroes) */
     head_result heads[MAX_LOSSES];
     int nheads;
+    size_t *targets_owned; /* one class per row, when --target gave one for a batch */
+    float *w_tr;           /* a trained row being read (streamed, with steps) */
+    int w_tr_head;         /* its head, or -1 */
+    uint64_t w_tr_row;
     /* Replaying W for its view: a stream at row 0 and, for summarised
      * printing, one at row w_late_row; w_cur is the one being read. */
     wstream w_start, w_late, w_cur;
@@ -47,9 +84,19 @@ uint64_t experiment_bytes(const gradexp_options *o);
 void experiment_free(experiment *e);
 
 /* Views of the results as torch tensors: x (F), w (C, F), z and p as (1, C)
- * rows, the loss as a 0-d tensor, W.grad (C, F) as the outer product it is.
+ * rows, the loss as a 0-d tensor, W.grad (C, F) as the outer product it is
+ * (the last layer's, in a dense run; after training, the trained model's).
  * `scalar` is storage the 0-d view points to. */
 tensor_view experiment_view(experiment *e, int head, show_kind part, float *scalar);
+
+/* Every tensor the options show, in torch_ref.py's order: x, the initial
+ * w (or w1 .. wL), then per head h1 .., z, p, loss, curve (with steps),
+ * grad (or grad1 .. gradL), and the trained w (with steps). Fills up to max
+ * entries of out and returns how many there are. */
+size_t experiment_tensors(experiment *e, const gradexp_options *o, named_tensor *out, size_t max);
+
+/* The most entries experiment_tensors can return. */
+#define MAX_NAMED (2 * MAX_LAYERS + MAX_LOSSES * (4 * MAX_LAYERS + 8))
 
 /* Prints the requested tensors as torch_ref.py does: "# name" then the
  * tensor text. Returns EXP_OK or EXP_WRITE. */

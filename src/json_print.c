@@ -348,7 +348,39 @@ static void put_config(jout *j, const gradexp_options *o)
     j_member(j, &n, "features");
     j_u64(j, o->features);
     j_member(j, &n, "target");
-    j_u64(j, o->target);
+    if (o->ntargets == 1) {
+        j_u64(j, o->target);
+    } else {
+        j_puts(j, "[");
+        for (size_t i = 0; i < o->ntargets; i++) {
+            if (i) j_puts(j, ", ");
+            j_u64(j, o->targets[i]);
+        }
+        j_puts(j, "]");
+    }
+    /* the network and training settings, when the run has them (a
+     * one-layer, one-input, untrained run keeps its document as it was) */
+    if (o->nhidden > 0) {
+        j_member(j, &n, "hidden");
+        j_puts(j, "[");
+        for (int l = 0; l < o->nhidden; l++) {
+            if (l) j_puts(j, ", ");
+            j_u64(j, o->hidden[l]);
+        }
+        j_puts(j, "]");
+        j_member(j, &n, "act");
+        j_string(j, ACT_NAMES[o->act]);
+    }
+    if (o->has_batch) {
+        j_member(j, &n, "batch");
+        j_u64(j, o->batch);
+    }
+    if (o->steps > 0) {
+        j_member(j, &n, "steps");
+        j_u64(j, (uint64_t)o->steps);
+        j_member(j, &n, "lr");
+        put_double(j, o->lr);
+    }
     j_member(j, &n, "no-abs");
     j_puts(j, o->no_abs ? "true" : "false");
     j_member(j, &n, "init-std");
@@ -447,26 +479,22 @@ int json_print(FILE *out, experiment *e, const gradexp_options *o)
 {
     jout j = {out, malloc(OUT_CHUNK), 0, 0};
     if (j.buf == NULL) return -1;
-    float scalar;
     int first = 1;
     j_puts(&j, "{\n");
     put_config(&j, o);
 
     j_puts(&j, "  \"tensors\": [");
-    for (int part = SHOW_X; part <= SHOW_W; part++) {
-        if (!(o->show & (1u << part))) continue;
-        tensor_view v = experiment_view(e, -1, (show_kind)part, &scalar);
-        put_tensor(&j, NULL, SHOW_NAMES[part], &v, first);
+    named_tensor *list = malloc(MAX_NAMED * sizeof *list);
+    if (list == NULL) {
+        free(j.buf);
+        return -1;
+    }
+    size_t nt = experiment_tensors(e, o, list, MAX_NAMED);
+    for (size_t i = 0; i < nt && !j.err; i++) {
+        put_tensor(&j, list[i].head, list[i].part, &list[i].view, first);
         first = 0;
     }
-    for (int h = 0; h < e->nheads && !j.err; h++) {
-        for (int part = SHOW_Z; part < SHOW_KINDS && !j.err; part++) {
-            if (!(o->show & (1u << part))) continue;
-            tensor_view v = experiment_view(e, h, (show_kind)part, &scalar);
-            put_tensor(&j, LOSS_NAMES[e->heads[h].kind], SHOW_NAMES[part], &v, first);
-            first = 0;
-        }
-    }
+    free(list);
     j_puts(&j, first ? "],\n" : "\n  ],\n");
 
     j_puts(&j, "  \"losses\": [");

@@ -13,6 +13,7 @@
 #ifndef GRADEXP_OPS_H
 #define GRADEXP_OPS_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "torch_cpu.h"
@@ -22,6 +23,45 @@
 void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F);
 /* dW = outer(dz, x) (MvBackward0: grad.ger(x)). dW (C, F), dz (C), x (F). */
 void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_t F);
+
+/* out = in @ W.T (torch.mm, one row per sample) or W @ in (torch.mv, N =
+ * 1): reference BLAS sgemm/sgemv, so each output is a sequential float sum
+ * from +0 of separately rounded products, in the order of the inner index.
+ * out (N, O), in (N, I), W (O, I) row-major. */
+void matmul_forward(float *out, const float *in, const float *W, size_t N, size_t O, size_t I);
+/* MmBackward0 / MvBackward0 for out = in @ W.T:
+ * dW[o][i] = sum over n of dout[n][o] * in[n][i] (sgemm, sequential in n
+ * from +0); with outer set (mv: grad.ger(vec)) the single product
+ * dout[o] * in[i], which keeps a -0. din[n][i] = sum over o of
+ * dout[n][o] * W[o][i], sequential in o from +0 (NULL: not wanted).
+ * dW (O, I), din (N, I), dout (N, O), in (N, I), W (O, I). */
+void matmul_backward(float *dW, float *din, const float *dout, const float *in, const float *W, size_t N, size_t O,
+                     size_t I, int outer);
+
+/* y = torch.relu(x) (clamp_min(x, 0): NaN stays NaN). y, x (n). */
+void relu_forward(float *y, const float *x, size_t n);
+/* dx = y <= 0 ? 0 : dy (threshold_backward(grad, result, 0)). dx, dy, y (n). */
+void relu_backward(float *dx, const float *dy, const float *y, size_t n);
+
+/* y = torch.tanh(x). y, x (n). */
+void tanh_forward(float *y, const float *x, size_t n, torch_cpu cpu);
+/* dx = dy * (1 - y * y) (tanh_backward; the vector builds fuse 1 - y*y).
+ * dx, dy, y (n). */
+void tanh_backward(float *dx, const float *dy, const float *y, size_t n, torch_cpu cpu);
+
+/* w = w + (-lr) * g (SGD's p.add_(grad, alpha=-lr), alpha rounded to
+ * float; the vector builds fuse it into one FMA). w, g (n). */
+void sgd_update(float *w, const float *g, size_t n, float alpha, torch_cpu cpu);
+/* The same for k rows of a one-layer W whose gradient is the outer
+ * product dz x^T: W[r][j] = W[r][j] + alpha * g with g = dz[r] * x[j]
+ * rounded, or 0 + that (plus0: accumulated into a zeroed gradient).
+ * W (k, F), dz (k), x (F). */
+void outer_sgd_update(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused, int plus0);
+/* One element of sgd_update. */
+static inline float sgd_update1(float w, float g, float alpha, int fused)
+{
+    return fused ? fmaf(g, alpha, w) : w + alpha * g;
+}
 
 /* p = torch.sigmoid(z). p, z (n). */
 void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu);
@@ -55,6 +95,13 @@ float nll_forward(const float *logp, size_t n, size_t target);
 /* dlogp = d(loss)/d(logp) for dloss = 1. dlogp (n). */
 void nll_backward(float *dlogp, size_t n, size_t target);
 
+/* loss = F.nll_loss(logp, y) with mean reduction over N rows of n
+ * classes, y = targets (N): the cascade of partial sums of -logp[r][y_r]
+ * (8 levels of at least 2^4 rows), then / N. logp (N, n). */
+float nll_forward_rows(const float *logp, const size_t *targets, size_t N, size_t n);
+/* dlogp = zeros with dlogp[r][y_r] = -(1 / N), for dloss = 1. dlogp (N, n). */
+void nll_backward_rows(float *dlogp, const size_t *targets, size_t N, size_t n);
+
 /* How a release computes binary_cross_entropy_with_logits' elements:
  * 1.13 through clamp_min, exp and log; 2.x through log_sigmoid. */
 typedef enum { BCE_CLAMP = 0, BCE_LOGSIGMOID = 1 } bce_form;
@@ -64,5 +111,9 @@ typedef enum { BCE_CLAMP = 0, BCE_LOGSIGMOID = 1 } bce_form;
 float bce_forward(const float *z, size_t n, size_t target, bce_form form, torch_cpu cpu);
 /* dz = (sigmoid(z) - one_hot(target)) / n for dloss = 1. dz, z (n). */
 void bce_backward(float *dz, const float *z, size_t n, size_t target, torch_cpu cpu);
+/* The same over N rows of n classes, row r's target targets[r]; the mean
+ * is over all N * n elements. z, dz (N, n). */
+float bce_forward_rows(const float *z, const size_t *targets, size_t N, size_t n, bce_form form, torch_cpu cpu);
+void bce_backward_rows(float *dz, const float *z, const size_t *targets, size_t N, size_t n, torch_cpu cpu);
 
 #endif

@@ -17,7 +17,8 @@
 #include <string.h>
 
 const char *const LOSS_NAMES[LOSS_KINDS] = {"sigmoid", "softmax", "bce"};
-const char *const SHOW_NAMES[SHOW_KINDS] = {"x", "w", "z", "p", "loss", "grad"};
+const char *const SHOW_NAMES[SHOW_KINDS] = {"x", "w", "h", "z", "p", "loss", "grad"};
+const char *const ACT_NAMES[ACT_KINDS] = {"relu", "tanh", "sigmoid"};
 
 /* Largest class or feature count accepted: beyond it no index fits comfortably
  * and products are checked separately. */
@@ -31,6 +32,11 @@ void options_defaults(gradexp_options *o)
     o->classes = 3;
     o->features = 5;
     o->target = 1;
+    o->targets[0] = 1;
+    o->ntargets = 1;
+    o->act = ACT_RELU;
+    o->batch = 1;
+    o->lr = 0.1;
     o->losses[0] = LOSS_SIGMOID;
     o->losses[1] = LOSS_SOFTMAX;
     o->nlosses = 2;
@@ -159,8 +165,40 @@ static int visit_show(void *ctx, const char *item, char *err, size_t errlen)
 {
     unsigned *show = ctx;
     int k = lookup(item, SHOW_NAMES, SHOW_KINDS);
-    if (k < 0) return fail(err, errlen, "'%s' is not one of x, w, z, p, loss, grad, all", item);
+    if (k < 0) return fail(err, errlen, "'%s' is not one of x, w, h, z, p, loss, grad, all", item);
     *show |= 1u << k;
+    return 0;
+}
+
+/* A list of whole numbers being read (--hidden, --target). */
+typedef struct {
+    size_t *v;
+    size_t n, max;
+    uint64_t lo;
+    const char *what; /* "widths", "targets": for the too-many message */
+} num_list;
+
+static int visit_num(void *ctx, const char *item, char *err, size_t errlen)
+{
+    num_list *l = ctx;
+    uint64_t v;
+    if (parse_u64(item, &v) != 0 || v < l->lo || v > MAX_DIM)
+        return fail(err, errlen, "'%s' is not a whole number from %llu up", item, (unsigned long long)l->lo);
+    if (l->n == l->max) return fail(err, errlen, "more than %zu %s", l->max, l->what);
+    l->v[l->n++] = (size_t)v;
+    return 0;
+}
+
+/* A finite decimal number (strtod's syntax) into *out; 0 or -1. */
+static int parse_finite(const char *value, double *out, char *err, size_t errlen)
+{
+    if (value == NULL || *value == '\0') return fail(err, errlen, "needs a value");
+    char *end;
+    errno = 0;
+    double d = strtod(value, &end);
+    /* ERANGE on underflow still gives a finite (tiny or zero) value: keep it */
+    if (*end != '\0' || end == value || !isfinite(d)) return fail(err, errlen, "'%s' is not a finite number", value);
+    *out = d;
     return 0;
 }
 
@@ -178,23 +216,48 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         return 0;
     }
     if (!strcmp(key, "target")) {
-        if (parse_range(value, 0, MAX_DIM, &v, err, errlen)) return -1;
-        o->target = (size_t)v;
+        size_t t[MAX_TARGETS] = {0};
+        num_list l = {t, 0, MAX_TARGETS, 0, "targets"};
+        if (parse_list(value, visit_num, &l, err, errlen)) return -1;
+        memcpy(o->targets, t, l.n * sizeof *t);
+        o->ntargets = l.n;
+        o->target = t[0];
         return 0;
     }
+    if (!strcmp(key, "hidden")) {
+        size_t w[MAX_HIDDEN] = {0};
+        num_list l = {w, 0, MAX_HIDDEN, 1, "hidden layers"};
+        /* an empty value is no hidden layer, as torch_ref.py reads it */
+        if (value && *value && parse_list(value, visit_num, &l, err, errlen)) return -1;
+        if (value == NULL) return fail(err, errlen, "needs a value");
+        memcpy(o->hidden, w, l.n * sizeof *w);
+        o->nhidden = (int)l.n;
+        return 0;
+    }
+    if (!strcmp(key, "act")) {
+        int k = value ? lookup(value, ACT_NAMES, ACT_KINDS) : -1;
+        if (k < 0) return fail(err, errlen, "'%s' is not relu, tanh or sigmoid", value ? value : "");
+        o->act = (act_kind)k;
+        return 0;
+    }
+    if (!strcmp(key, "batch")) {
+        if (parse_range(value, 1, MAX_DIM, &v, err, errlen)) return -1;
+        o->batch = (size_t)v;
+        o->has_batch = 1;
+        return 0;
+    }
+    if (!strcmp(key, "steps")) {
+        if (parse_range(value, 0, (uint64_t)MAX_STEPS, &v, err, errlen)) return -1;
+        o->steps = (long)v;
+        return 0;
+    }
+    if (!strcmp(key, "lr")) return parse_finite(value, &o->lr, err, errlen);
     if (!strcmp(key, "no-abs")) return parse_bool(value, &o->no_abs, err, errlen);
     if (!strcmp(key, "stable")) return parse_bool(value, &o->stable, err, errlen);
     if (!strcmp(key, "explain")) return parse_bool(value, &o->explain, err, errlen);
     if (!strcmp(key, "gradcheck")) return parse_bool(value, &o->gradcheck, err, errlen);
     if (!strcmp(key, "init-std")) {
-        if (value == NULL || *value == '\0') return fail(err, errlen, "needs a value");
-        char *end;
-        errno = 0;
-        double d = strtod(value, &end);
-        /* ERANGE on underflow still gives a finite (tiny or zero) value: keep it */
-        if (*end != '\0' || end == value || !isfinite(d))
-            return fail(err, errlen, "'%s' is not a finite number", value);
-        o->init_std = d;
+        if (parse_finite(value, &o->init_std, err, errlen)) return -1;
         o->has_init_std = 1;
         return 0;
     }
@@ -209,7 +272,7 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
     }
     if (!strcmp(key, "show")) {
         unsigned show = 0;
-        if (value && !strcmp(value, "all")) value = "x,w,z,p,loss,grad";
+        if (value && !strcmp(value, "all")) value = "x,w,h,z,p,loss,grad";
         if (parse_list(value, visit_show, &show, err, errlen)) return -1;
         o->show = show;
         return 0;
@@ -396,19 +459,37 @@ done:
 
 /* Long options; flags whose val is 0 are looked up by name in options_set. */
 static const struct option LONG_OPTS[] = {
-    {"classes", required_argument, 0, 0},   {"features", required_argument, 0, 0},
-    {"target", required_argument, 0, 0},    {"seed", required_argument, 0, 0},
-    {"no-abs", no_argument, 0, 0},          {"stable", no_argument, 0, 0},
-    {"init-std", required_argument, 0, 0},  {"loss", required_argument, 0, 0},
-    {"show", required_argument, 0, 0},      {"rng", required_argument, 0, 0},
-    {"cpu", required_argument, 0, 0},       {"torch", required_argument, 0, 0},
-    {"precision", required_argument, 0, 0}, {"linewidth", required_argument, 0, 0},
-    {"threshold", required_argument, 0, 0}, {"edgeitems", required_argument, 0, 0},
-    {"sci-mode", required_argument, 0, 0},  {"format", required_argument, 0, 0},
-    {"color", optional_argument, 0, 0},     {"colour", optional_argument, 0, 0},
-    {"explain", no_argument, 0, 0},         {"gradcheck", no_argument, 0, 0},
-    {"config", required_argument, 0, 'c'},  {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, 'V'},       {0, 0, 0, 0},
+    {"classes", required_argument, 0, 0},
+    {"features", required_argument, 0, 0},
+    {"target", required_argument, 0, 0},
+    {"seed", required_argument, 0, 0},
+    {"no-abs", no_argument, 0, 0},
+    {"stable", no_argument, 0, 0},
+    {"init-std", required_argument, 0, 0},
+    {"loss", required_argument, 0, 0},
+    {"show", required_argument, 0, 0},
+    {"rng", required_argument, 0, 0},
+    {"cpu", required_argument, 0, 0},
+    {"torch", required_argument, 0, 0},
+    {"precision", required_argument, 0, 0},
+    {"linewidth", required_argument, 0, 0},
+    {"threshold", required_argument, 0, 0},
+    {"edgeitems", required_argument, 0, 0},
+    {"sci-mode", required_argument, 0, 0},
+    {"format", required_argument, 0, 0},
+    {"color", optional_argument, 0, 0},
+    {"colour", optional_argument, 0, 0},
+    {"hidden", required_argument, 0, 0},
+    {"act", required_argument, 0, 0},
+    {"batch", required_argument, 0, 0},
+    {"steps", required_argument, 0, 0},
+    {"lr", required_argument, 0, 0},
+    {"explain", no_argument, 0, 0},
+    {"gradcheck", no_argument, 0, 0},
+    {"config", required_argument, 0, 'c'},
+    {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, 'V'},
+    {0, 0, 0, 0},
 };
 
 /* Names the option at argv[optind-1] for an error about it. */
@@ -468,9 +549,15 @@ opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, s
 
 int options_validate(const gradexp_options *o, char *err, size_t errlen)
 {
-    if (o->target >= o->classes)
-        return fail(err, errlen, "--target: %zu is out of range for %zu classes (0 to %zu)", o->target, o->classes,
-                    o->classes - 1);
+    for (size_t i = 0; i < o->ntargets; i++)
+        if (o->targets[i] >= o->classes)
+            return fail(err, errlen, "--target: %zu is out of range for %zu classes (0 to %zu)", o->targets[i],
+                        o->classes, o->classes - 1);
+    if (o->ntargets > 1 && !o->has_batch)
+        return fail(err, errlen, "--target: %zu classes need --batch %zu (one per row)", o->ntargets, o->ntargets);
+    if (o->ntargets > 1 && o->ntargets != o->batch)
+        return fail(err, errlen, "--target: %zu classes for --batch %zu: give one class, or one per row", o->ntargets,
+                    o->batch);
     if (o->nlosses == 0) return fail(err, errlen, "--loss: no loss given");
     /* 1.13 raises on edgeitems 0 when it summarises a 2-d tensor */
     if (o->print.edgeitems == 0 && !o->torch->edge0_size) {
@@ -481,5 +568,14 @@ int options_validate(const gradexp_options *o, char *err, size_t errlen)
     }
     if (o->classes > SIZE_MAX / sizeof(float) / o->features)
         return fail(err, errlen, "--classes, --features: %zu x %zu weights overflow", o->classes, o->features);
+    size_t prev = o->features;
+    for (int l = 0; l <= o->nhidden; l++) {
+        size_t d = l < o->nhidden ? o->hidden[l] : o->classes;
+        if (d > SIZE_MAX / sizeof(float) / prev / 4)
+            return fail(err, errlen, "--hidden: %zu x %zu weights overflow", d, prev);
+        if (o->batch > SIZE_MAX / sizeof(float) / d / 4)
+            return fail(err, errlen, "--batch: %zu rows of %zu overflow", o->batch, d);
+        prev = d;
+    }
     return 0;
 }

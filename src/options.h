@@ -21,24 +21,42 @@ typedef enum { LOSS_SIGMOID = 0, LOSS_SOFTMAX, LOSS_BCE, LOSS_KINDS } loss_kind;
 extern const char *const LOSS_NAMES[LOSS_KINDS];
 
 /* What --show can print, in the order it is printed (x, w, then per head
- * z, p, loss, grad). */
-typedef enum { SHOW_X = 0, SHOW_W, SHOW_Z, SHOW_P, SHOW_LOSS, SHOW_GRAD, SHOW_KINDS } show_kind;
+ * h, z, p, loss, grad; with --steps, loss also prints the curve and w the
+ * trained weights). */
+typedef enum { SHOW_X = 0, SHOW_W, SHOW_H, SHOW_Z, SHOW_P, SHOW_LOSS, SHOW_GRAD, SHOW_KINDS } show_kind;
 extern const char *const SHOW_NAMES[SHOW_KINDS];
 
 #define MAX_LOSSES 16
+
+/* The hidden layers' activation (--act). */
+typedef enum { ACT_RELU = 0, ACT_TANH, ACT_SIGMOID, ACT_KINDS } act_kind;
+extern const char *const ACT_NAMES[ACT_KINDS];
+
+#define MAX_HIDDEN 32       /* hidden layers at most (--hidden) */
+#define MAX_TARGETS 4096    /* classes one --target list may give */
+#define MAX_STEPS 1000000.0 /* --steps at most */
 
 typedef enum { FORMAT_TORCH = 0, FORMAT_JSON } output_format;
 typedef enum { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode;
 
 typedef struct {
-    uint64_t seed;     /* two's complement pattern of torch's seed */
-    int seed_negative; /* the seed was written as a negative number */
-    size_t classes;    /* C: rows of W */
-    size_t features;   /* F: length of X, columns of W */
-    size_t target;     /* y, 0-based class index */
-    int no_abs;        /* keep X and W signed */
-    int stable;        /* logsigmoid / log_softmax heads */
-    int has_init_std;  /* W = randn(C, F) * init_std */
+    uint64_t seed;               /* two's complement pattern of torch's seed */
+    int seed_negative;           /* the seed was written as a negative number */
+    size_t classes;              /* C: rows of W */
+    size_t features;             /* F: length of X, columns of W */
+    size_t target;               /* y, 0-based class index (the first of targets) */
+    size_t targets[MAX_TARGETS]; /* --target K or K1,...,KN (one per row) */
+    size_t ntargets;             /* 1, or the batch size */
+    size_t hidden[MAX_HIDDEN];   /* --hidden widths, from the input side */
+    int nhidden;
+    act_kind act;     /* --act: the hidden layers' activation */
+    int has_batch;    /* --batch N: X = randn(N, F), the heads run on N rows */
+    size_t batch;     /* N (1 without --batch) */
+    long steps;       /* --steps T: SGD steps before what is shown */
+    double lr;        /* --lr: SGD's learning rate (a Python float) */
+    int no_abs;       /* keep X and W signed */
+    int stable;       /* logsigmoid / log_softmax heads */
+    int has_init_std; /* W = randn(C, F) * init_std */
     double init_std;
     loss_kind losses[MAX_LOSSES];
     int nlosses;

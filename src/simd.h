@@ -39,4 +39,14 @@ void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
  * from +0 with separately rounded products (reference sgemv order). */
 void simd_dot8(float *z, const float *rows, const float *x, size_t F);
 
+/* out = in @ W.T as ops.c's matmul_forward computes it (same bits).
+ * 0, or -1 when the transposed copy of W it needs cannot be had (out is
+ * then untouched). */
+int simd_matmul(float *out, const float *in, const float *W, size_t N, size_t O, size_t I);
+/* ops.c's outer_sgd_update, the same bits. */
+void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused, int plus0);
+/* ops.c's matmul_backward, the same bits. */
+void simd_matmul_backward(float *dW, float *din, const float *dout, const float *in, const float *W, size_t N, size_t O,
+                          size_t I, int outer);
+
 #endif

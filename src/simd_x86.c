@@ -460,6 +460,152 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
     _mm256_storeu_ps(z, acc);
 }
 
+/* ------------------------------------------------------------------------ */
+/* sum_rows: C[a][j] = sum over k < K of A[a*sa + k*sk] * B[k*ldb + j] for
+ * a < M, j < J, each a sequential float sum from +0 with separately rounded
+ * products (the reference BLAS order; see ops.c's matmul_forward). The
+ * outputs are independent, so they are computed 8 rows by one vector of
+ * columns at a time, the last columns under a mask. */
+// NOLINTBEGIN(bugprone-macro-parentheses): VT is a type, the others are called
+#define SUM_ROWS_BODY(VT, LANES, ZERO, LOAD, STORE, ADD, MUL, SET1)                                                \
+    size_t a = 0;                                                                                                  \
+    for (; a < M; a += 8) {                                                                                        \
+        size_t R = M - a < 8 ? M - a : 8;                                                                          \
+        const float *ar = A + a * sa;                                                                              \
+        for (size_t j = 0; j < J; j += LANES) {                                                                    \
+            size_t w = J - j < LANES ? J - j : LANES;                                                              \
+            const float *bk = B + j;                                                                               \
+            float *cj = Cm + a * ldc + j;                                                                          \
+            if (R == 8) {                                                                                          \
+                VT c0 = ZERO, c1 = ZERO, c2 = ZERO, c3 = ZERO, c4 = ZERO, c5 = ZERO, c6 = ZERO, c7 = ZERO;         \
+                for (size_t k = 0; k < K; k++, bk += ldb) {                                                        \
+                    VT b = LOAD(bk, w);                                                                            \
+                    const float *ak = ar + k * sk;                                                                 \
+                    c0 = ADD(c0, MUL(SET1(ak[0]), b));                                                             \
+                    c1 = ADD(c1, MUL(SET1(ak[sa]), b));                                                            \
+                    c2 = ADD(c2, MUL(SET1(ak[2 * sa]), b));                                                        \
+                    c3 = ADD(c3, MUL(SET1(ak[3 * sa]), b));                                                        \
+                    c4 = ADD(c4, MUL(SET1(ak[4 * sa]), b));                                                        \
+                    c5 = ADD(c5, MUL(SET1(ak[5 * sa]), b));                                                        \
+                    c6 = ADD(c6, MUL(SET1(ak[6 * sa]), b));                                                        \
+                    c7 = ADD(c7, MUL(SET1(ak[7 * sa]), b));                                                        \
+                }                                                                                                  \
+                STORE(cj, c0, w);                                                                                  \
+                STORE(cj + ldc, c1, w);                                                                            \
+                STORE(cj + 2 * ldc, c2, w);                                                                        \
+                STORE(cj + 3 * ldc, c3, w);                                                                        \
+                STORE(cj + 4 * ldc, c4, w);                                                                        \
+                STORE(cj + 5 * ldc, c5, w);                                                                        \
+                STORE(cj + 6 * ldc, c6, w);                                                                        \
+                STORE(cj + 7 * ldc, c7, w);                                                                        \
+                continue;                                                                                          \
+            }                                                                                                      \
+            for (size_t t = 0; t < R; t++) {                                                                       \
+                VT c = ZERO;                                                                                       \
+                const float *bt = B + j;                                                                           \
+                for (size_t k = 0; k < K; k++, bt += ldb) c = ADD(c, MUL(SET1(ar[t * sa + k * sk]), LOAD(bt, w))); \
+                STORE(cj + t * ldc, c, w);                                                                         \
+            }                                                                                                      \
+        }                                                                                                          \
+    }
+
+// NOLINTEND(bugprone-macro-parentheses)
+
+static inline AVX2 __m256i mask8(size_t w)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#define LD8(p, w) ((w) == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), mask8(w)))
+#define ST8(p, v, w) ((w) == 8 ? _mm256_storeu_ps((p), (v)) : _mm256_maskstore_ps((p), mask8(w), (v)))
+
+AVX2 static void sum_rows_avx2(float *Cm, size_t ldc, const float *A, size_t sa, size_t sk, const float *B, size_t ldb,
+                               size_t M, size_t K, size_t J){
+    SUM_ROWS_BODY(__m256, 8, _mm256_setzero_ps(), LD8, ST8, _mm256_add_ps, _mm256_mul_ps, _mm256_set1_ps)}
+
+#define LD16(p, w) _mm512_maskz_loadu_ps((__mmask16)((1u << (w)) - 1u), (p))
+#define ST16(p, v, w) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (w)) - 1u), (v))
+
+AVX512 static void sum_rows_avx512(float *Cm, size_t ldc, const float *A, size_t sa, size_t sk, const float *B,
+                                   size_t ldb, size_t M, size_t K, size_t J)
+{
+    SUM_ROWS_BODY(__m512, 16, _mm512_setzero_ps(), LD16, ST16, _mm512_add_ps, _mm512_mul_ps, _mm512_set1_ps)
+}
+
+static void sum_rows(float *Cm, size_t ldc, const float *A, size_t sa, size_t sk, const float *B, size_t ldb, size_t M,
+                     size_t K, size_t J)
+{
+    if (simd_avx512()) sum_rows_avx512(Cm, ldc, A, sa, sk, B, ldb, M, K, J);
+    else sum_rows_avx2(Cm, ldc, A, sa, sk, B, ldb, M, K, J);
+}
+
+int simd_matmul(float *out, const float *in, const float *W, size_t N, size_t O, size_t I)
+{
+    /* out[r][o] = sum_i in[r][i] * WT[i][o]: columns o of a transposed W */
+    float *WT = malloc(O * I * sizeof *WT);
+    if (WT == NULL) return -1;
+    for (size_t o = 0; o < O; o++)
+        for (size_t i = 0; i < I; i++) WT[i * O + o] = W[o * I + i];
+    sum_rows(out, O, in, I, 1, WT, O, N, I, O);
+    free(WT);
+    return 0;
+}
+
+void simd_matmul_backward(float *dW, float *din, const float *dout, const float *in, const float *W, size_t N, size_t O,
+                          size_t I, int outer)
+{
+    if (outer) { /* one product each, no sum: also exactly dout[o] * in[i] */
+        for (size_t o = 0; o < O; o++)
+            for (size_t i = 0; i < I; i++) dW[o * I + i] = dout[o] * in[i];
+    } else {
+        sum_rows(dW, I, dout, 1, O, in, I, O, N, I); /* dW[o][i] = sum_r dout[r][o] in[r][i] */
+    }
+    if (din) sum_rows(din, I, dout, O, 1, W, I, N, O, I); /* din[r][i] = sum_o dout[r][o] W[o][i] */
+}
+
+/* outer_sgd_update (ops.c), 8 or 16 columns at a time: the same roundings
+ * in the same order (product, optional + 0, FMA or product and sum). */
+AVX2 static void outer_sgd_avx2(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused,
+                                int plus0)
+{
+    __m256 a = _mm256_set1_ps(alpha), zero = _mm256_setzero_ps();
+    for (size_t r = 0; r < k; r++) {
+        __m256 d = _mm256_set1_ps(dz[r]);
+        float *w = W + r * F;
+        for (size_t j = 0; j < F; j += 8) {
+            size_t n = F - j < 8 ? F - j : 8;
+            __m256 g = _mm256_mul_ps(d, LD8(x + j, n));
+            if (plus0) g = _mm256_add_ps(zero, g);
+            __m256 wv = LD8(w + j, n);
+            wv = fused ? _mm256_fmadd_ps(g, a, wv) : _mm256_add_ps(wv, _mm256_mul_ps(a, g));
+            ST8(w + j, wv, n);
+        }
+    }
+}
+
+AVX512 static void outer_sgd_avx512(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha,
+                                    int fused, int plus0)
+{
+    __m512 a = _mm512_set1_ps(alpha), zero = _mm512_setzero_ps();
+    for (size_t r = 0; r < k; r++) {
+        __m512 d = _mm512_set1_ps(dz[r]);
+        float *w = W + r * F;
+        for (size_t j = 0; j < F; j += 16) {
+            size_t n = F - j < 16 ? F - j : 16;
+            __m512 g = _mm512_mul_ps(d, LD16(x + j, n));
+            if (plus0) g = _mm512_add_ps(zero, g);
+            __m512 wv = LD16(w + j, n);
+            wv = fused ? _mm512_fmadd_ps(g, a, wv) : _mm512_add_ps(wv, _mm512_mul_ps(a, g));
+            ST16(w + j, wv, n);
+        }
+    }
+}
+
+void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused, int plus0)
+{
+    if (simd_avx512()) outer_sgd_avx512(W, dz, x, k, F, alpha, fused, plus0);
+    else outer_sgd_avx2(W, dz, x, k, F, alpha, fused, plus0);
+}
+
 #else /* no x86 vector paths: never called, simd_avx2() is 0 */
 
 void simd_mt_twist(uint32_t *state)
@@ -495,6 +641,42 @@ void simd_dot8(float *z, const float *rows, const float *x, size_t F)
     (void)rows;
     (void)x;
     (void)F;
+    abort();
+}
+void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused, int plus0)
+{
+    (void)W;
+    (void)dz;
+    (void)x;
+    (void)k;
+    (void)F;
+    (void)alpha;
+    (void)fused;
+    (void)plus0;
+    abort();
+}
+int simd_matmul(float *out, const float *in, const float *W, size_t N, size_t O, size_t I)
+{
+    (void)out;
+    (void)in;
+    (void)W;
+    (void)N;
+    (void)O;
+    (void)I;
+    abort();
+}
+void simd_matmul_backward(float *dW, float *din, const float *dout, const float *in, const float *W, size_t N, size_t O,
+                          size_t I, int outer)
+{
+    (void)dW;
+    (void)din;
+    (void)dout;
+    (void)in;
+    (void)W;
+    (void)N;
+    (void)O;
+    (void)I;
+    (void)outer;
     abort();
 }
 

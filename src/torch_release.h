@@ -42,11 +42,13 @@ torch_cpu torch_release_native_cpu(const torch_release *r, const char *env_capab
 
 /* The kernels gradexp reproduces whose build can differ within a family. */
 typedef enum {
-    TORCH_KERNEL_SOFTMAX,    /* softmax, log_softmax and their backwards */
-    TORCH_KERNEL_SIGMOID,    /* sigmoid and sigmoid_backward */
-    TORCH_KERNEL_LOGSIGMOID, /* log_sigmoid forward and backward */
-    TORCH_KERNEL_LOG,        /* log and exp (at::vml) */
-    TORCH_KERNEL_REDUCE,     /* sum and mean (the BCE loss) */
+    TORCH_KERNEL_SOFTMAX,     /* softmax, log_softmax and their backwards */
+    TORCH_KERNEL_SIGMOID,     /* sigmoid and sigmoid_backward */
+    TORCH_KERNEL_LOGSIGMOID,  /* log_sigmoid forward and backward */
+    TORCH_KERNEL_LOG,         /* log and exp (at::vml) */
+    TORCH_KERNEL_REDUCE,      /* sum and mean (the BCE loss) */
+    TORCH_KERNEL_TANH,        /* tanh */
+    TORCH_KERNEL_ELEMENTWISE, /* add (SGD's step, gradient accumulation), tanh_backward */
 } torch_kernel;
 
 /* The build that runs kernel k when the release runs family cpu. From 2.1

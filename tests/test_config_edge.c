@@ -210,7 +210,7 @@ static void test_messages_one_printable_line(void **state)
     assert_string_equal(err, "--classes: '1?2' is not a whole number from 1 up");
     const char *esc[] = {"--show", "x,\033[2J", NULL};
     assert_int_equal(parse(&o, esc), OPT_ERROR);
-    assert_string_equal(err, "--show: '?[2J' is not one of x, w, z, p, loss, grad, all");
+    assert_string_equal(err, "--show: '?[2J' is not one of x, w, h, z, p, loss, grad, all");
     const char *file[] = {"--config", "no\tsuch\rfile", NULL};
     assert_int_equal(parse(&o, file), OPT_ERROR);
     assert_string_equal(err, "no?such?file: No such file or directory");
