@@ -11,6 +11,7 @@
  * stored, the printer reads it through a view. */
 #include "experiment.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ void experiment_free(experiment *e)
     free(e->x);
     free(e->z);
     free(e->w_tr);
+    free(e->w0);
     free(e->targets_owned);
     for (size_t l = 0; l < MAX_LAYERS; l++) free(e->W0[l]);
     wstream_free(&e->w_start);
@@ -104,15 +106,19 @@ static void run_heads(experiment *e, float *scratch)
 }
 
 /* Rows per batch of the z pass (simd_dot8 takes 8). */
-#define DOT_ROWS 8
+#define DOT_ROWS 16
 /* Weights from which the z pass is split across threads. */
 #define THREAD_MIN_WEIGHTS ((uint64_t)1 << 22)
 
 /* z[0..k) = rows @ x, k <= DOT_ROWS rows of F */
 static void dot_rows(float *z, const float *rows, const float *x, size_t k, size_t F)
 {
-    if (k == DOT_ROWS && simd_avx2()) simd_dot8(z, rows, x, F);
-    else linear_forward(z, rows, x, k, F);
+    if (k == DOT_ROWS && simd_avx2()) {
+        simd_dot8(z, rows, x, F);
+        simd_dot8(z + 8, rows + 8 * F, x, F);
+    } else {
+        linear_forward(z, rows, x, k, F);
+    }
 }
 
 /* k rows of W_0 from row i on, in place -> the same rows of head r's W
@@ -125,6 +131,40 @@ static void replay_rows(float *rows, const experiment *e, const head_result *r, 
         int plus0 = e->plus0 && t > 0;
         if (simd_avx2()) simd_outer_sgd(rows, dz, e->x, k, e->F, e->alpha, e->fused, plus0);
         else outer_sgd_update(rows, dz, e->x, k, e->F, e->alpha, e->fused, plus0);
+    }
+}
+
+/* The kept W_0 (e->w0): rows in whole 16-row blocks from row 0 on are
+ * stored as columns of 16 (simd_transpose16), ready for the replay
+ * kernel; the rows after the last whole block, and every row without the
+ * vector paths, row by row. */
+static int w0_blocked(uint64_t i, size_t C)
+{
+    return simd_avx2() && i < C / DOT_ROWS * DOT_ROWS;
+}
+
+/* row i (past the blocks) of the kept W_0 */
+static const float *w0_tail(const experiment *e, uint64_t i)
+{
+    return e->w0 + i * e->F;
+}
+
+/* Stores k rows of W_0 from row i into e->w0 in that layout. */
+static void keep_w0(const experiment *e, const float *rows, uint64_t i, size_t k, int block)
+{
+    size_t F = e->F;
+    if (block) {
+        simd_transpose16(e->w0 + i * F, rows, F);
+        return;
+    }
+    for (size_t r = 0; r < k; r++) {
+        uint64_t row = i + r;
+        if (!w0_blocked(row, e->C)) {
+            memcpy(e->w0 + row * F, rows + r * F, F * sizeof *rows);
+            continue;
+        }
+        uint64_t b = row / DOT_ROWS * DOT_ROWS;
+        for (size_t j = 0; j < F; j++) e->w0[b * F + j * DOT_ROWS + (row - b)] = rows[r * F + j];
     }
 }
 
@@ -150,8 +190,11 @@ static int z_slice_run(void *arg)
     z_slice *sl = arg;
     uint64_t i = sl->row0;
     sl->status = 0;
+    const experiment *e = sl->e;
+    /* with W_0 kept (e->w0) the steps read it instead of the generator */
+    int cached = sl->step > 0 && e->w0;
     /* the skip to row0 runs here, in parallel with the other slices */
-    if (sl->row0 > 0 && wstream_seek(&sl->ws, sl->row0) != 0) {
+    if (!cached && sl->row0 > 0 && wstream_seek(&sl->ws, sl->row0) != 0) {
         sl->status = -1;
         return 0;
     }
@@ -162,14 +205,26 @@ static int z_slice_run(void *arg)
         }
         size_t k = sl->row1 - i < DOT_ROWS ? (size_t)(sl->row1 - i) : DOT_ROWS;
         if (sl->late && i < sl->snap_row && sl->snap_row - i < k) k = (size_t)(sl->snap_row - i);
-        const float *rows = wstream_rows(&sl->ws, k);
+        int block = k == DOT_ROWS && i % DOT_ROWS == 0 && simd_avx2(); /* a whole 16-row block */
+        const float *rows = cached ? (block ? NULL : w0_tail(e, i)) : wstream_rows(&sl->ws, k);
         if (sl->step == 0) {
+            if (e->w0) keep_w0(e, rows, i, k, block);
             dot_rows(sl->z + i, rows, sl->x, k, sl->F);
         } else {
-            for (int h = 0; h < sl->e->nheads; h++) {
-                const head_result *r = &sl->e->heads[h];
+            for (int h = 0; h < e->nheads; h++) {
+                const head_result *r = &e->heads[h];
+                if (block) {
+                    long p0 = e->plus0 ? 1 : LONG_MAX;
+                    if (cached)
+                        simd_dot16_replay_cols(r->z + i, e->w0 + i * sl->F, sl->x, sl->F, r->dz_hist + i, e->C,
+                                               sl->step, e->alpha, e->fused, p0);
+                    else
+                        simd_dot16_replay(r->z + i, rows, sl->x, sl->F, r->dz_hist + i, e->C, sl->step, e->alpha,
+                                          e->fused, p0);
+                    continue;
+                }
                 memcpy(sl->tmp, rows, k * sl->F * sizeof *sl->tmp);
-                replay_rows(sl->tmp, sl->e, r, i, k, sl->step);
+                replay_rows(sl->tmp, e, r, i, k, sl->step);
                 dot_rows(r->z + i, sl->tmp, sl->x, k, sl->F);
             }
         }
@@ -198,7 +253,7 @@ static uint64_t slice_start(uint64_t C, int t, int nt)
     if (t >= nt) return C;
     double even = (double)C * t / nt;
     double shifted = even * (1.0 + (double)(nt - t) / (9.0 * nt));
-    uint64_t r = (uint64_t)shifted;
+    uint64_t r = (uint64_t)shifted / DOT_ROWS * DOT_ROWS; /* whole blocks: see w0_block */
     return r > C ? C : r;
 }
 
@@ -265,6 +320,10 @@ static net_spec spec_of(const gradexp_options *o, int dense)
     return s;
 }
 
+/* The largest W_0 a training run keeps in memory rather than regenerating
+ * it for every step (GPT-2's 50257 x 768 head is 154 MB). */
+#define W_CACHE_BYTES ((uint64_t)192 << 20)
+
 /* Whether these options take the dense path: hidden layers or a batch. */
 static int is_dense(const gradexp_options *o)
 {
@@ -291,7 +350,8 @@ uint64_t experiment_bytes(const gradexp_options *o)
     uint64_t per_class = 4 * (1 + 5 * (uint64_t)o->nlosses);    /* z; scratch (2) and p/logp/dz per head */
     if (T > 0) per_class += 4 * (uint64_t)o->nlosses * (T + 1); /* own z, dz history */
     uint64_t streams = (3 + MAX_THREADS) * (4 * (8 * F + 32 + 16 * (uint64_t)256) + sizeof(wstream));
-    if (T > 0) streams += (uint64_t)MAX_THREADS * 4 * 8 * F + 4 * F;
+    if (T > 0) streams += (uint64_t)MAX_THREADS * 4 * DOT_ROWS * F + 4 * F;
+    if (T > 0 && C * F * 4 <= W_CACHE_BYTES) streams += C * F * 4;
     return C * per_class + 4 * F + 4 * (T + 1) * (uint64_t)o->nlosses + streams;
 }
 
@@ -308,6 +368,23 @@ static void draw(float *v, torch_rng *g, size_t n, const gradexp_options *o, int
         for (size_t i = 0; i < n; i++) v[i] = fabsf(v[i]);
 }
 
+/* Heads first, first + step, ... of a dense run, trained in turn. */
+typedef struct {
+    experiment *e;
+    int first, step;
+} dense_job;
+
+static int dense_job_run(void *arg)
+{
+    const dense_job *j = arg;
+    for (int h = j->first; h < j->e->nheads; h += j->step) {
+        net_spec s = j->e->spec;
+        s.kind = j->e->heads[h].kind;
+        net_train(&j->e->heads[h].net, &s, j->e->x);
+    }
+    return 0;
+}
+
 /* The dense path: X and every W_l held, each head trained on its copy. */
 static exp_status compute_dense(experiment *e, const gradexp_options *o)
 {
@@ -322,11 +399,28 @@ static exp_status compute_dense(experiment *e, const gradexp_options *o)
         draw(e->W0[l], &g, n, o, 1);
     }
     for (int h = 0; h < e->nheads; h++) {
-        head_result *r = &e->heads[h];
         net_spec s = e->spec;
-        s.kind = r->kind;
-        if (net_alloc(&r->net, &s, e->W0) != 0) return EXP_NOMEM;
-        net_train(&r->net, &s, e->x);
+        s.kind = e->heads[h].kind;
+        if (net_alloc(&e->heads[h].net, &s, e->W0) != 0) return EXP_NOMEM;
+    }
+    /* each head trains its own network: one thread per head, up to the
+     * cores (nothing is shared but X and W_0, which are only read) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
+    if (nt > MAX_THREADS) nt = MAX_THREADS;
+    if (nt < 1) nt = 1;
+    dense_job jobs[MAX_THREADS];
+    thrd_t th[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int t = 0; t < nt; t++) jobs[t] = (dense_job){e, t, nt};
+    for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], dense_job_run, &jobs[t]) == thrd_success;
+    dense_job_run(&jobs[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t]) (void)thrd_join(th[t], NULL); /* dense_job_run always returns 0 */
+        else dense_job_run(&jobs[t]);
+    }
+    for (int h = 0; h < e->nheads; h++) {
+        head_result *r = &e->heads[h];
         r->z = r->net.head.z;
         r->p = r->net.head.p;
         r->logp = r->net.head.logp;
@@ -403,6 +497,10 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     scratch = malloc(2 * C * (size_t)(o->nlosses > 0 ? o->nlosses : 1) * sizeof *scratch);
     if (!e->x || !e->z || !scratch) goto nomem;
     if (o->steps > 0 && !(e->w_tr = malloc(F * sizeof *e->w_tr))) goto nomem;
+    /* Training reads W_0 once per step: kept in memory when small enough
+     * (W_CACHE_BYTES), regenerated from the generator otherwise. */
+    if (o->steps > 0 && (uint64_t)C * F * sizeof(float) <= W_CACHE_BYTES && !(e->w0 = malloc(C * F * sizeof(float))))
+        goto nomem;
     for (int h = 0; h < o->nlosses; h++) {
         head_result *r = &e->heads[h];
         r->z = e->z;
@@ -523,6 +621,35 @@ tensor_view experiment_view(experiment *e, int head, show_kind part, float *scal
         return v;
     }
     }
+}
+
+tensor_view experiment_layer(experiment *e, int head, size_t layer, layer_part part)
+{
+    head_result *r = &e->heads[head];
+    const size_t *d = e->spec.dims;
+    size_t l = layer - 1;
+    if (e->dense) {
+        const float *v = part == LAYER_W0 ? e->W0[l] : part == LAYER_W ? r->net.W[l] : r->net.dW[l];
+        return tensor_view_dense2(v, d[l + 1], d[l]);
+    }
+    if (part == LAYER_GRAD) return experiment_view(e, head, SHOW_GRAD, NULL);
+    if (part == LAYER_W && e->steps > 0) {
+        tensor_view t = {2, e->C, e->F, w_trained_at, e, r};
+        return t;
+    }
+    return experiment_view(e, head, SHOW_W, NULL);
+}
+
+int experiment_row_still(const experiment *e, int head, size_t layer, size_t row)
+{
+    const head_result *r = &e->heads[head];
+    if (e->dense) return r->net.still[layer - 1][row];
+    int xzero = 1;
+    for (size_t j = 0; j < e->F; j++)
+        if (e->x[j] != 0.0f) xzero = 0;
+    for (long t = 0; t < e->steps && !xzero; t++)
+        if (r->dz_hist[(size_t)t * e->C + row] != 0.0f) return 0;
+    return 1;
 }
 
 /* Appends one entry to the list (when there is room). */

@@ -62,6 +62,7 @@ typedef struct {
     head_result heads[MAX_LOSSES];
     int nheads;
     size_t *targets_owned; /* one class per row, when --target gave one for a batch */
+    float *w0; /* streamed, with steps: W_0 kept in memory when small enough */
     float *w_tr;           /* a trained row being read (streamed, with steps) */
     int w_tr_head;         /* its head, or -1 */
     uint64_t w_tr_row;
@@ -88,6 +89,15 @@ void experiment_free(experiment *e);
  * (the last layer's, in a dense run; after training, the trained model's).
  * `scalar` is storage the 0-d view points to. */
 tensor_view experiment_view(experiment *e, int head, show_kind part, float *scalar);
+
+/* Layer l (1-based) of a head's network as views: its initial weights,
+ * its weights after training (the same as the initial ones without
+ * steps) and its gradient (the trained model's). */
+typedef enum { LAYER_W0, LAYER_W, LAYER_GRAD } layer_part;
+tensor_view experiment_layer(experiment *e, int head, size_t layer, layer_part part);
+/* 1 when row `row` of layer l's weights got an all-zero gradient at every
+ * training step (so SGD left it exactly as it was). */
+int experiment_row_still(const experiment *e, int head, size_t layer, size_t row);
 
 /* Every tensor the options show, in torch_ref.py's order: x, the initial
  * w (or w1 .. wL), then per head h1 .., z, p, loss, curve (with steps),

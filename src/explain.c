@@ -1096,10 +1096,322 @@ static void section_summary(ctx *c)
     bullet(c);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The network walkthrough: hidden layers, a batch, or training steps       */
+
+/* "W1 (8 x 5)" style shape list and the model, in words. */
+static void net_inputs(ctx *c)
+{
+    const experiment *e = c->e;
+    const gradexp_options *o = c->o;
+    const size_t *d = e->spec.dims;
+    sbuf *b = &c->b;
+    sb_add(b, "gradexp --explain: a %zu-layer network trained for %ld step%s (seed ", e->L, e->steps,
+           e->steps == 1 ? "" : "s");
+    sb_seed(b, o->seed);
+    sb_add(b, ", %zu classes, %zu features", e->C, e->F);
+    if (e->spec.batched) sb_add(b, ", a batch of %zu", e->N);
+    sb_add(b, "%s%s).", o->no_abs ? ", --no-abs" : "", o->stable ? ", --stable" : "");
+    para(c);
+    line(c, "\n== The network\n");
+    if (e->spec.batched) sb_add(b, "X = randn(%zu, %zu), one input per row", e->N, e->F);
+    else sb_add(b, "X = randn(%zu)", e->F);
+    sb_add(b, "%s, then", o->no_abs ? " (signed)" : ", absolute values");
+    for (size_t l = 1; l <= e->L; l++) sb_add(b, "%s W%zu = randn(%zu, %zu)", l > 1 ? "," : "", l, d[l], d[l - 1]);
+    if (o->has_init_std) {
+        char n1[96];
+        sb_add(b, ", each * %s", num(n1, (double)(float)o->init_std, c->prec));
+    }
+    sb_add(b, ", drawn in that order.");
+    if (e->L > 1)
+        sb_add(b, " Layer by layer h = %s(%s), and the logits z = %s.", ACT_NAMES[o->act],
+               e->spec.batched ? "h @ W.T" : "W @ h", e->spec.batched ? "h @ WL.T" : "WL @ h");
+    if (e->steps > 0) {
+        char n1[96];
+        sb_add(b,
+               " Each head trains its own copy of the weights with torch.optim.SGD, lr = %s: %ld times zero_grad, "
+               "forward, backward, step; what follows is the trained model (forward and backward once more).",
+               num(n1, (double)(float)o->lr, c->prec), e->steps);
+    }
+    para(c);
+    show(c, experiment_view(c->e, -1, SHOW_X, NULL));
+}
+
+/* How the loss curve moved. */
+static void net_curve(ctx *c, const head_result *r)
+{
+    const experiment *e = c->e;
+    sbuf *b = &c->b;
+    char n1[96], n2[96], n3[96];
+    long T = e->steps, down = 0, up = 0, flat = 0, bad = -1;
+    for (long t = 0; t < T; t++) {
+        float a = r->curve[t], z = r->curve[t + 1];
+        if (!isfinite(z) && bad < 0) bad = t + 1;
+        if (z < a) down++;
+        else if (z > a) up++;
+        else if (z == a) flat++;
+    }
+    line(c, "Loss before each step and after the last (the curve):\n");
+    show(c, tensor_view_dense1(r->curve, (size_t)T + 1));
+    double first = r->curve[0], last = r->curve[T];
+    sb_add(b, "Over %ld step%s the loss went from %s to %s", T, T == 1 ? "" : "s", num(n1, first, c->prec),
+           num(n2, last, c->prec));
+    if (isfinite(first) && isfinite(last) && first != 0 && last != first)
+        sb_add(b, " (%s by %s, %s%%)", last < first ? "down" : "up", num(n3, fabs(last - first), c->prec),
+               num(n1, 100.0 * fabs(last - first) / fabs(first), 1));
+    if (down == T) sb_add(b, "; it fell at every step.");
+    else if (up == T) sb_add(b, "; it rose at every step: the steps overshoot (lr too large for this model).");
+    else if (flat == T) sb_add(b, "; it did not change at all.");
+    else sb_add(b, "; it fell at %ld step%s, rose at %ld and stayed put at %ld.", down, down == 1 ? "" : "s", up, flat);
+    if (bad >= 0) sb_add(b, " It is not finite from step %ld on.", bad);
+    bullet(c);
+}
+
+/* Whether every row r of the (N, C) array v has v[r][i] == 0. */
+static int column_zero(const float *v, size_t N, size_t C, size_t i)
+{
+    for (size_t n = 0; n < N; n++)
+        if (v[n * C + i] != 0.0f) return 0;
+    return 1;
+}
+
+/* Facts about the zero rows of one layer's gradient. */
+typedef struct {
+    size_t rows, zero, unread, dead, other;
+} zero_rows;
+
+/* Rows of layer l's gradient that are exactly zero, and why. */
+static zero_rows net_zero_rows(ctx *c, int h, size_t l, unsigned char *sel, unsigned char *why)
+{
+    experiment *e = c->e;
+    const head_result *r = &e->heads[h];
+    tensor_view g = experiment_layer(e, h, l, LAYER_GRAD);
+    zero_rows z = {g.rows, 0, 0, 0, 0};
+    int is_target[64] = {0}; /* small C only; larger C uses the scan below */
+    (void)is_target;
+    for (size_t i = 0; i < g.rows; i++) {
+        int zero = 1;
+        for (size_t j = 0; j < g.cols && zero; j++)
+            if (g.at(&g, i, j) != 0.0f) zero = 0;
+        sel[i] = (unsigned char)zero;
+        why[i] = 0;
+        if (!zero) continue;
+        z.zero++;
+        if (l == e->L) {
+            int target = 0;
+            for (size_t n = 0; n < e->N; n++)
+                if (e->spec.targets[n] == i) target = 1;
+            if (!target && column_zero(r->dz, e->N, e->C, i) && r->kind == LOSS_SIGMOID && !c->o->stable) {
+                why[i] = 1;
+                z.unread++;
+                continue;
+            }
+            int p1 = target && r->kind != LOSS_BCE;
+            for (size_t n = 0; n < e->N && p1; n++)
+                if (e->spec.targets[n] == i && r->p[n * e->C + i] != 1.0f) p1 = 0;
+            if (p1) {
+                why[i] = 4;
+                z.other++;
+                continue;
+            }
+        } else if (e->dense && c->o->act == ACT_RELU && column_zero(r->net.h[l], e->N, e->spec.dims[l], i)) {
+            why[i] = 2;
+            z.dead++;
+            continue;
+        }
+        z.other++;
+    }
+    return z;
+}
+
+/* One head's gradients, layer by layer, with the zero rows explained. */
+static void net_grads(ctx *c, int h)
+{
+    experiment *e = c->e;
+    sbuf *b = &c->b;
+    size_t maxd = 0;
+    for (size_t l = 1; l <= e->L; l++)
+        if (e->spec.dims[l] > maxd) maxd = e->spec.dims[l];
+    unsigned char *sel = malloc(maxd + 1), *why = malloc(maxd + 1), *pick = malloc(maxd + 1);
+    if (!sel || !why || !pick) {
+        free(sel);
+        free(why);
+        free(pick);
+        failed(c, -2);
+        return;
+    }
+    zero_rows last = {0}, hidden_other = {0};
+    size_t hidden_zero = 0;
+    for (size_t l = 1; l <= e->L && c->rc == 0; l++) {
+        if (e->L > 1) sb_add(b, "grad%zu = d loss / d W%zu (%zu x %zu):", l, l, e->spec.dims[l], e->spec.dims[l - 1]);
+        else sb_add(b, "W.grad = d loss / d W:");
+        para(c);
+        show(c, experiment_layer(e, h, l, LAYER_GRAD));
+        zero_rows z = net_zero_rows(c, h, l, sel, why);
+        if (l == e->L) last = z;
+        else {
+            hidden_zero += z.zero;
+            hidden_other.other += z.other;
+        }
+        if (z.zero == 0) {
+            if (e->L > 1) sb_add(b, "No row of grad%zu is zero.", l);
+            else sb_add(b, "No row of W.grad is zero.");
+            bullet(c);
+            continue;
+        }
+        for (int k = 1; k <= 4; k++) {
+            size_t n = 0;
+            for (size_t i = 0; i < z.rows; i++) pick[i] = sel[i] && why[i] == (k == 3 ? 0 : k), n += pick[i];
+            if (n == 0) continue;
+            int plural = sb_rows(b, pick, z.rows, n, 1);
+            sb_add(b, " %s exactly zero", plural ? "are" : "is");
+            if (k == 1)
+                sb_add(b,
+                       ": the naive sigmoid head's loss reads z only at the target class%s, so dz is exactly 0 in "
+                       "every other class and these rows (dz[:, i] times the layer's input) are 0.",
+                       e->N > 1 ? "es of the rows" : "");
+            else if (k == 2)
+                sb_add(b, ": %s unit%s of layer %zu %s off (relu gives 0) for every input, so no gradient "
+                          "passes %s.",
+                       n == 1 ? "that" : "those", n == 1 ? "" : "s", l, n == 1 ? "is" : "are",
+                       n == 1 ? "it" : "them");
+            else if (k == 4)
+                sb_add(b, ": the target's probability rounded to 1 in float32, so its dz is 0 (the head sees "
+                          "nothing left to learn).");
+            else sb_add(b, " (an exact zero in the backward).");
+            bullet(c);
+        }
+    }
+    if (e->L > 1 && last.unread > 0 && hidden_other.other == 0) {
+        sb_add(b,
+               "Only the last layer has the sigmoid head's zero rows (the blog: \"valid just for the last one\"): "
+               "the gradient reaching the hidden layers is dz @ W%zu, and the target class's dz reaches every "
+               "hidden unit through its row of W%zu, so no hidden row is zero%s.",
+               e->L, e->L, hidden_zero ? " except the units relu switched off" : "");
+        bullet(c);
+    }
+    free(sel);
+    free(why);
+    free(pick);
+}
+
+/* Which weights training changed and which it never touched. */
+static void net_changes(ctx *c, int h)
+{
+    experiment *e = c->e;
+    const head_result *r = &e->heads[h];
+    sbuf *b = &c->b;
+    size_t L = e->L;
+    for (size_t l = 1; l <= L && c->rc == 0; l++) {
+        tensor_view w0 = experiment_layer(e, h, l, LAYER_W0), w = experiment_layer(e, h, l, LAYER_W);
+        size_t rows = w0.rows, cols = w0.cols, changed = 0, nstill = 0, still_equal = 1;
+        unsigned char *still = malloc(rows);
+        if (!still) {
+            failed(c, -2);
+            return;
+        }
+        /* read row by row: a streamed W is regenerated once per row */
+        float *row0 = malloc(cols * sizeof *row0);
+        if (!row0) {
+            free(still);
+            failed(c, -2);
+            return;
+        }
+        for (size_t i = 0; i < rows; i++) {
+            for (size_t j = 0; j < cols; j++) row0[j] = w0.at(&w0, i, j);
+            size_t ch = 0;
+            for (size_t j = 0; j < cols; j++) ch += memcmp(&row0[j], &(float){w.at(&w, i, j)}, sizeof(float)) != 0;
+            changed += ch;
+            still[i] = (unsigned char)experiment_row_still(e, h, l, i);
+            nstill += still[i];
+            if (still[i] && ch) still_equal = 0;
+        }
+        free(row0);
+        if (L > 1) sb_add(b, "W%zu: training", l);
+        else sb_add(b, "Training");
+        sb_add(b, " changed %zu of %zu weights", changed, rows * cols);
+        if (nstill == 0) {
+            sb_add(b, "; every row got a non-zero gradient at some step.");
+        } else if (still_equal && nstill == rows) {
+            sb_add(b, ": its gradient was exactly zero at every one of the %ld steps, so it is still exactly its "
+                      "initial value.", e->steps);
+        } else if (still_equal) {
+            sb_add(b, ". ");
+            int plural = sb_rows(b, still, rows, nstill, 1);
+            sb_add(b, " never moved: %s gradient was exactly zero at every one of the %ld steps, so %s still exactly "
+                      "%s initial value%s",
+                   plural ? "their" : "its", e->steps, plural ? "they are" : "it is", plural ? "their" : "its",
+                   plural ? "s" : "");
+            int others = 1;
+            if (l == L && r->kind == LOSS_SIGMOID && !c->o->stable) {
+                for (size_t i = 0; i < rows; i++) {
+                    int target = 0;
+                    for (size_t n = 0; n < e->N; n++)
+                        if (e->spec.targets[n] == i) target = 1;
+                    if (still[i] == target) others = 0;
+                }
+                if (others)
+                    sb_add(b, ": with the naive sigmoid head only the target class%s row%s ever move%s",
+                           e->N > 1 ? "es'" : "'s", e->N > 1 ? "s" : "", e->N > 1 ? "" : "s");
+            }
+            sb_add(b, ".");
+        } else {
+            sb_add(b, ".");
+        }
+        free(still);
+        bullet(c);
+    }
+}
+
+/* The walkthrough of a run with layers, a batch or steps. */
+static void explain_network(ctx *c)
+{
+    experiment *e = c->e;
+    const gradexp_options *o = c->o;
+    net_inputs(c);
+    for (int h = 0; h < e->nheads && c->rc == 0; h++) {
+        const head_result *r = &e->heads[h];
+        if (fprintf(c->out, "\n== Head %d of %d: %s, loss = %s%s\n", h + 1, e->nheads, LOSS_NAMES[r->kind],
+                    head_formula(r->kind, o->stable), e->N > 1 ? ", the mean over the rows" : "") < 0)
+            failed(c, -1);
+        if (e->steps > 0) net_curve(c, r);
+        float scalar;
+        line(c, "The loss of the trained model:\n");
+        show(c, experiment_view(e, h, SHOW_LOSS, &scalar));
+        net_grads(c, h);
+        if (e->steps > 0) {
+            line(c, "What training did to the weights:\n");
+            net_changes(c, h);
+        }
+    }
+    if (e->steps == 0 || e->nheads < 2 || c->rc) return;
+    /* the blog's second claim: similar curves, different ways */
+    line(c, "\n== Compared\n");
+    sbuf *b = &c->b;
+    sb_add(b, "Rows of the last layer that training moved:");
+    for (int h = 0; h < e->nheads; h++) {
+        size_t moved = 0;
+        for (size_t i = 0; i < e->C; i++) moved += !experiment_row_still(e, h, e->L, i);
+        sb_add(b, "%s %s %zu of %zu", h ? "," : "", LOSS_NAMES[e->heads[h].kind], moved, e->C);
+    }
+    sb_add(b, ".");
+    bullet(c);
+    char n1[96];
+    sb_add(b, "Loss after %ld steps:", e->steps);
+    for (int h = 0; h < e->nheads; h++)
+        sb_add(b, "%s %s %s", h ? "," : "", LOSS_NAMES[e->heads[h].kind], num(n1, e->heads[h].loss, c->prec));
+    sb_add(b, " (each head's own loss: the numbers are not on one scale).");
+    bullet(c);
+}
+
 int explain_print(FILE *out, experiment *e, const gradexp_options *o)
 {
     /* numbers in notes: the print precision, but at least 4 digits */
     ctx c = {out, e, o, {NULL, 0, 0, 0}, o->print.precision < 4 ? 4 : o->print.precision, 0, 0};
+    if (e->dense || e->steps > 0) {
+        explain_network(&c);
+        goto done;
+    }
     section_inputs(&c);
     section_logits(&c);
     for (int h = 0; h < e->nheads && c.rc == 0; h++) {
@@ -1112,6 +1424,7 @@ int explain_print(FILE *out, experiment *e, const gradexp_options *o)
         head_grad(&c, r);
     }
     section_summary(&c);
+done:
     if (c.b.oom) failed(&c, -2);
     free(c.b.s);
     if (c.rc == 0 && (fflush(out) != 0 || ferror(out))) failed(&c, -1);

@@ -339,8 +339,227 @@ static int report_failure(gc_out *w, const gradcheck_result *r, const experiment
     return GRADCHECK_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The dense network: every layer against central differences of the whole
+ * network's loss, recomputed in double from the float32 weights. */
+
+/* The network of one head in double: its weights, and buffers for the
+ * activations of the widest layer. */
+typedef struct {
+    const experiment *e;
+    loss_kind kind;
+    double *W[MAX_LAYERS];
+    double *a, *b; /* (N, widest) ping-pong activations */
+} dnet;
+
+static double act_d(act_kind act, double v)
+{
+    switch (act) {
+    case ACT_TANH: return tanh(v);
+    case ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
+    case ACT_RELU:
+    default: return v > 0.0 ? v : 0.0;
+    }
+}
+
+/* log(1 + exp(u)) without overflow */
+static double softplus(double u)
+{
+    return u > 0.0 ? u + log1p(exp(-u)) : log1p(exp(u));
+}
+
+/* The head's loss in double (the mean over the rows; bce's over N x C). */
+static double dnet_loss(dnet *d)
+{
+    const experiment *e = d->e;
+    const net_spec *s = &e->spec;
+    size_t N = e->N;
+    const double *in = NULL;
+    double *out = d->a;
+    for (size_t l = 0; l < s->L; l++) {
+        size_t O = s->dims[l + 1], I = s->dims[l];
+        for (size_t n = 0; n < N; n++)
+            for (size_t o = 0; o < O; o++) {
+                double acc = 0.0;
+                for (size_t i = 0; i < I; i++)
+                    acc += (in ? in[n * I + i] : (double)e->x[n * I + i]) * d->W[l][o * I + i];
+                out[n * O + o] = l + 1 < s->L ? act_d(s->act, acc) : acc;
+            }
+        in = out;
+        out = out == d->a ? d->b : d->a;
+    }
+    const double *z = in;
+    size_t C = e->C;
+    double total = 0.0;
+    for (size_t n = 0; n < N; n++) {
+        size_t t = s->targets[n];
+        const double *zr = z + n * C;
+        if (d->kind == LOSS_SIGMOID) {
+            total += softplus(-zr[t]); /* -log(sigmoid(z_t)) */
+        } else if (d->kind == LOSS_SOFTMAX) {
+            double m = zr[0];
+            for (size_t k = 1; k < C; k++) m = fmax(m, zr[k]);
+            double se = 0.0;
+            for (size_t k = 0; k < C; k++) se += exp(zr[k] - m);
+            total += m + log(se) - zr[t];
+        } else {
+            for (size_t k = 0; k < C; k++) total += softplus(zr[k]) - (k == t ? zr[k] : 0.0);
+        }
+    }
+    return d->kind == LOSS_BCE ? total / ((double)N * (double)C) : total / (double)N;
+}
+
+static void dnet_free(dnet *d)
+{
+    for (size_t l = 0; l < MAX_LAYERS; l++) free(d->W[l]);
+    free(d->a);
+    free(d->b);
+}
+
+static int dnet_init(dnet *d, const experiment *e, int h)
+{
+    const net_spec *s = &e->spec;
+    memset(d, 0, sizeof *d);
+    d->e = e;
+    d->kind = e->heads[h].kind;
+    size_t w = 0;
+    for (size_t l = 0; l <= s->L; l++)
+        if (s->dims[l] > w) w = s->dims[l];
+    d->a = malloc(e->N * w * sizeof *d->a);
+    d->b = malloc(e->N * w * sizeof *d->b);
+    if (!d->a || !d->b) return -1;
+    for (size_t l = 0; l < s->L; l++) {
+        size_t n = s->dims[l] * s->dims[l + 1];
+        if (!(d->W[l] = malloc(n * sizeof(double)))) return -1;
+        for (size_t i = 0; i < n; i++) d->W[l][i] = e->heads[h].net.W[l][i];
+    }
+    return 0;
+}
+
+/* One layer of one head, weights k * n / m for k < m (evenly spaced). */
+static int check_layer(gradcheck_result *r, dnet *d, int h, size_t l, size_t m, const gradcheck_params *p)
+{
+    const experiment *e = d->e;
+    size_t O = e->spec.dims[l + 1], I = e->spec.dims[l], n = O * I;
+    const float *dW = e->heads[h].net.dW[l];
+    memset(r, 0, sizeof *r);
+    r->kind = d->kind;
+    r->rows = O;
+    r->cols = I;
+    if (m > n) m = n;
+    r->sampled = m < n;
+    for (size_t k = 0; k < m; k++) {
+        size_t q = m == n ? k : (size_t)((double)k * (double)n / (double)m);
+        double w = d->W[l][q], hs = p->h * fmax(1.0, fabs(w));
+        d->W[l][q] = w + hs;
+        double up = dnet_loss(d);
+        d->W[l][q] = w - hs;
+        double down = dnet_loss(d);
+        d->W[l][q] = w;
+        double num = (up - down) / (2.0 * hs), a = dW[q];
+        r->checked++;
+        if (!isfinite(a)) {
+            if (!r->nonfinite_a++) r->bad_i = q / I, r->bad_j = q % I, r->bad_a = a, r->bad_n = num;
+            continue;
+        }
+        if (!isfinite(num)) {
+            if (!r->nonfinite_n++) r->bad_i = q / I, r->bad_j = q % I, r->bad_a = a, r->bad_n = num;
+            continue;
+        }
+        r->compared++;
+        double diff = fabs(a - num), tol = p->atol + p->rtol * fabs(num);
+        if (diff > r->max_abs) r->max_abs = diff;
+        if (num != 0 && diff / fabs(num) > r->max_rel) r->max_rel = diff / fabs(num);
+        if (diff / tol > r->worst) {
+            r->worst = diff / tol;
+            r->worst_i = q / I;
+            r->worst_j = q % I;
+            r->worst_a = a;
+            r->worst_n = num;
+        }
+        if (diff > tol) r->over_tol++;
+    }
+    r->pass = r->over_tol == 0 && r->nonfinite_a == 0 && r->nonfinite_n == 0 && r->compared > 0;
+    return 0;
+}
+
+/* Weights checked per layer: all up to 1000, else as many as keep the
+ * whole check near 2e8 multiply-adds (each costs two forward passes). */
+static size_t per_layer(const experiment *e)
+{
+    double cost = 0.0;
+    for (size_t l = 0; l < e->L; l++) cost += (double)e->N * (double)e->spec.dims[l] * (double)e->spec.dims[l + 1];
+    double m = 2e8 / (2.0 * cost * (double)e->L * (double)(e->nheads ? e->nheads : 1));
+    if (m < 16) m = 16;
+    if (m > 1000) m = 1000;
+    return (size_t)m;
+}
+
+static int report_network(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p,
+                          int *nfailed)
+{
+    gc_out w = {out, 0, 0};
+    *nfailed = 0;
+    size_t m = per_layer(e);
+    say(&w,
+        "gradcheck: every layer's gradient (float32, as printed%s)\n"
+        "against central differences of the whole network's loss, recomputed in double\n"
+        "from the float32 weights; step %g * max(1, |w|) on each weight; up to %zu\n"
+        "weights a layer, evenly spaced. An entry passes when |a - n| <= atol + rtol *\n"
+        "|n| (a analytic, n numeric), atol = %g, rtol = %g.\n",
+        e->steps > 0 ? ", the trained model's" : "", p->h, m, p->atol, p->rtol);
+    say(&w, "%-8s %5s %17s  %10s  %13s  %9s  %s\n", "head", "layer", "weights checked", "max |a-n|", "max |a-n|/|n|",
+        "worst/tol", "result");
+    int checked_heads = 0;
+    for (int h = 0; h < e->nheads; h++) {
+        dnet d;
+        if (dnet_init(&d, e, h) != 0) {
+            dnet_free(&d);
+            return GRADCHECK_NOMEM;
+        }
+        int head_failed = 0;
+        for (size_t l = 0; l < e->L; l++) {
+            gradcheck_result r;
+            check_layer(&r, &d, h, l, m, p);
+            char count[64];
+            snprintf(count, sizeof count, "%zu/%zu", r.checked, r.rows * r.cols);
+            if (r.compared)
+                say(&w, "%-8s %5zu %17s  %10.2e  %13.2e  %9.2g  %s\n", LOSS_NAMES[r.kind], l + 1, count, r.max_abs,
+                    r.max_rel, r.worst, r.pass ? "ok" : "FAIL");
+            else say(&w, "%-8s %5zu %17s  %10s  %13s  %9s  %s\n", LOSS_NAMES[r.kind], l + 1, count, "-", "-", "-", "FAIL");
+            if (!r.pass) {
+                head_failed = 1;
+                char v1[64], v2[64];
+                if (r.nonfinite_a || r.nonfinite_n)
+                    say(&w, "  %s, layer %zu: W[%zu][%zu] analytic %s, numeric %s (not finite)%s\n",
+                        LOSS_NAMES[r.kind], l + 1, r.bad_i, r.bad_j, val(v1, r.bad_a), val(v2, r.bad_n),
+                        o->stable || !isfinite(r.bad_n) ? "" : "; the naive head overflows in float32");
+                else if (r.compared)
+                    say(&w, "  %s, layer %zu: worst at W[%zu][%zu]: analytic %.9g, numeric %.9g\n", LOSS_NAMES[r.kind],
+                        l + 1, r.worst_i, r.worst_j, r.worst_a, r.worst_n);
+            }
+        }
+        dnet_free(&d);
+        *nfailed += head_failed;
+        checked_heads++;
+    }
+    if (*nfailed) say(&w, "gradcheck: FAILED (%d of %d heads)\n", *nfailed, checked_heads);
+    else say(&w, "gradcheck: passed (%d head%s, %zu layer%s each)\n", checked_heads, checked_heads == 1 ? "" : "s", e->L,
+             e->L == 1 ? "" : "s");
+    if (!w.failed && (fflush(out) != 0 || ferror(out))) {
+        w.failed = 1;
+        w.err = errno;
+    }
+    if (w.failed) {
+        errno = w.err;
+        return GRADCHECK_WRITE;
+    }
+    return GRADCHECK_OK;
+}
+
 int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p, int *nfailed)
 {
+    if (e->dense) return report_network(out, e, o, p, nfailed);
     gc_out w = {out, 0, 0};
     *nfailed = 0;
     say(&w,
@@ -357,8 +576,8 @@ int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, c
     const gradcheck_result *sampled = NULL;
     for (int h = 0; h < e->nheads; h++) {
         gradcheck_result *r = &res[h];
-        if (gradcheck_head(r, e->x, e->z, e->heads[h].dz, e->C, e->F, o->target, e->heads[h].kind, o->stable, p) !=
-            GRADCHECK_OK)
+        if (gradcheck_head(r, e->x, e->heads[h].z, e->heads[h].dz, e->C, e->F, o->target, e->heads[h].kind, o->stable,
+                           p) != GRADCHECK_OK)
             return GRADCHECK_NOMEM;
         char count[64];
         snprintf(count, sizeof count, "%zu/%zu", r->checked, e->C * e->F);

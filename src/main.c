@@ -170,14 +170,18 @@ int main(int argc, char **argv)
     experiment e;
     uint64_t need = experiment_bytes(&o);
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    /* the flags that set the size: the dense network's, or the head's */
+    const char *what = o.nhidden > 0 || o.has_batch ? "--hidden, --batch, --classes, --features"
+                       : o.steps > 0                ? "--classes, --features, --steps"
+                                                    : "--classes, --features";
     if (pages > 0 && page > 0 && need / (uint64_t)page > (uint64_t)pages) {
-        fprintf(stderr, "%s: --classes, --features: %zu x %zu needs %.1f GB, more than this machine's %.1f GB\n",
-                PROGRAM, o.classes, o.features, (double)need / 1e9, (double)pages * (double)page / 1e9);
+        fprintf(stderr, "%s: %s: this run needs %.1f GB, more than this machine's %.1f GB\n", PROGRAM, what,
+                (double)need / 1e9, (double)pages * (double)page / 1e9);
         return 2;
     }
-    if (experiment_compute(&e, &o) != EXP_OK) {
-        fprintf(stderr, "%s: --classes, --features: not enough memory for %zu x %zu weights\n", PROGRAM, o.classes,
-                o.features);
+    exp_status cs = experiment_compute(&e, &o);
+    if (cs != EXP_OK) {
+        fprintf(stderr, "%s: %s: not enough memory for this run (%.1f GB)\n", PROGRAM, what, (double)need / 1e9);
         return 2;
     }
     o.print.color = o.format == FORMAT_TORCH && want_color(o.color);
@@ -189,6 +193,11 @@ int main(int argc, char **argv)
     }
     exp_status st = o.format == FORMAT_JSON ? (json_print(stdout, &e, &o) == 0 ? EXP_OK : EXP_WRITE)
                                             : experiment_print_torch(stdout, &e, &o);
+    if (st == EXP_NOMEM) {
+        fprintf(stderr, "%s: not enough memory to print\n", PROGRAM);
+        experiment_free(&e);
+        return 2;
+    }
     int status = 0;
     if (st == EXP_OK && fflush(stdout) != 0) st = EXP_WRITE;
     if (st == EXP_WRITE) status = output_failed(errno);

@@ -139,6 +139,7 @@ void net_free(net_run *r, const net_spec *s)
         free(r->W[l]);
         free(r->dW[l]);
         free(r->h[l]);
+        free(r->still[l]);
     }
     free(r->head.z);
     free(r->head.p);
@@ -158,6 +159,8 @@ int net_alloc(net_run *r, const net_spec *s, float *const W0[])
         r->dW[l] = malloc(weights(s, l) * sizeof(float));
         if (!r->W[l] || !r->dW[l]) goto nomem;
         memcpy(r->W[l], W0[l], weights(s, l) * sizeof(float));
+        if (!(r->still[l] = malloc(s->dims[l + 1]))) goto nomem;
+        memset(r->still[l], 1, s->dims[l + 1]);
         if (l + 1 < s->L && !(r->h[l + 1] = malloc(N * s->dims[l + 1] * sizeof(float)))) goto nomem;
     }
     r->head.z = malloc(N * C * sizeof(float));
@@ -222,7 +225,14 @@ void net_train(net_run *r, const net_spec *s, const float *x)
     for (long t = 0; t < s->steps; t++) {
         net_forward_backward(r, s, x, zeroes && t > 0);
         r->curve[t] = r->head.loss;
-        for (size_t l = 0; l < s->L; l++) sgd_update(r->W[l], r->dW[l], weights(s, l), s->alpha, c_add);
+        for (size_t l = 0; l < s->L; l++) /* rows this step moves */
+            for (size_t o = 0; o < s->dims[l + 1]; o++)
+                for (size_t i = 0; i < s->dims[l] && r->still[l][o]; i++)
+                    if (r->dW[l][o * s->dims[l] + i] != 0.0f) r->still[l][o] = 0;
+        for (size_t l = 0; l < s->L; l++) {
+            if (simd_avx2()) simd_sgd(r->W[l], r->dW[l], weights(s, l), s->alpha, cpu_sleef(c_add));
+            else sgd_update(r->W[l], r->dW[l], weights(s, l), s->alpha, c_add);
+        }
     }
     net_forward_backward(r, s, x, zeroes && s->steps > 0);
     if (s->steps > 0) r->curve[s->steps] = r->head.loss;

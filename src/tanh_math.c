@@ -302,10 +302,10 @@ float glibc_tanhf(float x)
 
     if (ix >= 0x7f800000u) return neg ? 1.0f / x - 1.0f : 1.0f / x + 1.0f; /* +-inf, NaN */
 
-    if (ix < 0x41b00000u) {             /* |x| < 22 */
-        if (ix == 0) return x;          /* +-0 */
+    if (ix < 0x41b00000u) {                          /* |x| < 22 */
+        if (ix == 0) return x;                       /* +-0 */
         if (ix < 0x24000000u) return x * (1.0f + x); /* |x| < 2^-55 */
-        if (ix >= 0x3f800000u) {        /* |x| >= 1 */
+        if (ix >= 0x3f800000u) {                     /* |x| >= 1 */
             t = sun_expm1f(2.0f * fabsf(x));
             z = 1.0f - 2.0f / (t + 2.0f);
         } else {
@@ -323,12 +323,24 @@ float glibc_tanhf(float x)
 
 /* numerator and denominator of tanh z / z as polynomials in z^2 */
 static const double CR_N[8] = {
-    0x1p+0,                0x1.30877b8b72d33p-3,  0x1.694aa09ae9e5ep-8,  0x1.4101377abb729p-14,
-    0x1.e0392b1db0018p-22, 0x1.2533756e546f7p-30, 0x1.d62e5abe6ae8ap-41, 0x1.b06be534182dep-54,
+    0x1p+0,
+    0x1.30877b8b72d33p-3,
+    0x1.694aa09ae9e5ep-8,
+    0x1.4101377abb729p-14,
+    0x1.e0392b1db0018p-22,
+    0x1.2533756e546f7p-30,
+    0x1.d62e5abe6ae8ap-41,
+    0x1.b06be534182dep-54,
 };
 static const double CR_D[8] = {
-    0x1p+0,                0x1.ed99131b0ebeap-2,  0x1.0d27ed6c95a69p-5,  0x1.7cbdaca0e9fccp-11,
-    0x1.b4e60b892578ep-18, 0x1.a6f707c5c71abp-26, 0x1.35a8b6e2cd94cp-35, 0x1.ca8230677aa01p-47,
+    0x1p+0,
+    0x1.ed99131b0ebeap-2,
+    0x1.0d27ed6c95a69p-5,
+    0x1.7cbdaca0e9fccp-11,
+    0x1.b4e60b892578ep-18,
+    0x1.a6f707c5c71abp-26,
+    0x1.35a8b6e2cd94cp-35,
+    0x1.ca8230677aa01p-47,
 };
 
 /* c[0] + z2 c[1] + ... + z2^7 c[7], in glibc's order (pairs, then z^4,
@@ -349,21 +361,21 @@ float cr_tanhf(float x)
     uint32_t ux = float_bits(x);
     uint32_t e = (ux >> 23) & 0xffu;
     if (e == 0xffu) {
-        if (ux << 9) return x + x;                     /* NaN */
-        return (ux >> 31) ? -1.0f : 1.0f;              /* +-inf */
+        if (ux << 9) return x + x;        /* NaN */
+        return (ux >> 31) ? -1.0f : 1.0f; /* +-inf */
     }
-    if (e < 115) {                                     /* |x| < 2^-12 */
-        if (e < 102) {                                 /* |x| < 2^-25 */
-            if ((ux << 1) == 0) return x;              /* +-0 */
+    if (e < 115) {                        /* |x| < 2^-12 */
+        if (e < 102) {                    /* |x| < 2^-25 */
+            if ((ux << 1) == 0) return x; /* +-0 */
             return fmaf(-x, fabsf(x), x);
         }
         float x2 = x * x;
         return fmaf(x, -0x1.555556p-2f * x2, x);
     }
-    if ((ux << 1) > (0x41102cb3u << 1)) {              /* |x| > 9.0109 */
+    if ((ux << 1) > (0x41102cb3u << 1)) { /* |x| > 9.0109 */
         float one = bits_float(0x3f800000u | (ux & 0x80000000u));
         float eps = bits_float(0x33000000u | (ux & 0x80000000u));
-        return one - eps;                              /* rounds to +-1 */
+        return one - eps; /* rounds to +-1 */
     }
     double z = (double)x;
     double z2 = z * z;

@@ -1,16 +1,26 @@
 #!/usr/bin/python3
 """What PyTorch prints for a gradexp configuration (the conformance oracle).
 
-Same flags and meaning as gradexp (and as the project's reference script):
-  torch.manual_seed(seed); X = randn(F); W = randn(C, F); W = W * init_std;
-  X, W = |X|, |W| unless --no-abs; per loss head a fresh copy of W with
-  requires_grad, z = (W @ X).unsqueeze(0), loss, backward; each tensor
-  printed after a line "# NAME" (x, w, <loss>.z, <loss>.p, <loss>.loss,
-  <loss>.grad).
+Same flags and meaning as gradexp and as the project's reference script
+(torch_ref.py; its docstring is the specification):
+  torch.manual_seed(seed); X = randn(F), or randn(N, F) with --batch N;
+  W_l = randn(d_l, d_(l-1)) for l = 1..L (d_0 = F, the --hidden widths,
+  d_L = C), each * init_std when given; X, W_l = |X|, |W_l| unless --no-abs.
+  Per loss head a fresh copy of every W_l with requires_grad; hidden layers
+  h = act(W_l @ h) (act(h @ W_l.T) for a batch); logits z = (W_L @ h)
+  .unsqueeze(0) (h @ W_L.T for a batch); the loss; with --steps T, T steps of
+  torch.optim.SGD(lr) (zero_grad at the release's default, forward, backward,
+  step) and one more zero_grad; then forward and backward.
+  Each tensor is printed after a line "# NAME", in this order:
+    x, w (or w1 .. wL), then per head <loss>.h1 .. h(L-1), .z, .p, .loss,
+    .curve (the T+1 losses; with --steps and loss shown), .grad (or .grad1 ..
+    .gradL), and with --steps T > 0 and w shown the trained .w (or .w1 ..).
 
   /usr/bin/python3 tests/torch_oracle.py --classes 3 --features 5
-  /usr/bin/python3 tests/torch_oracle.py --batch FILE   (one gradexp argument
-      list per line; each run's output follows a line "=== <line number>")
+  /usr/bin/python3 tests/torch_oracle.py --batch-file FILE   (one gradexp
+      argument list per line; each run's output follows a line
+      "=== <line number>"; the old spelling --batch FILE, a value that is not
+      a number, still works)
 
 Run with ATEN_CPU_CAPABILITY=default|avx2|avx512 for gradexp's --cpu.
 Runs under any PyTorch from 1.13 on (the host's Debian python3-torch, or a
@@ -24,20 +34,30 @@ import torch
 import torch.nn.functional as F
 
 HEADS = ("sigmoid", "softmax", "bce")
-PARTS = ("x", "w", "z", "p", "loss", "grad")
+PARTS = ("x", "w", "h", "z", "p", "loss", "grad")
+ACTS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+def int_list(text):
+    return [int(v) for v in text.split(",")] if text else []
 
 
 def parser():
     ap = argparse.ArgumentParser(description="PyTorch's output for a gradexp run")
     ap.add_argument("--classes", type=int, default=3)
     ap.add_argument("--features", type=int, default=5)
-    ap.add_argument("--target", type=int, default=1)
+    ap.add_argument("--target", default="1", help="a class, or N classes with --batch N")
     ap.add_argument("--seed", type=int, default=99)
     ap.add_argument("--no-abs", action="store_true")
     ap.add_argument("--init-std", type=float)
     ap.add_argument("--stable", action="store_true")
     ap.add_argument("--loss", default="sigmoid,softmax")
     ap.add_argument("--show", default="grad")
+    ap.add_argument("--hidden", default="", help="hidden widths, e.g. 8,4")
+    ap.add_argument("--act", default="relu", choices=tuple(ACTS))
+    ap.add_argument("--batch", type=int, help="N inputs, X is (N, F)")
+    ap.add_argument("--steps", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--rng", default="avx2")  # chosen by ATEN_CPU_CAPABILITY
     ap.add_argument("--cpu", default="avx2")  # chosen by ATEN_CPU_CAPABILITY
     ap.add_argument("--torch")  # the release is the one running this script
@@ -46,66 +66,151 @@ def parser():
     ap.add_argument("--threshold", type=int, default=1000)
     ap.add_argument("--edgeitems", type=int, default=3)
     ap.add_argument("--sci-mode", default="auto", choices=("auto", "on", "off"))
-    ap.add_argument("--batch")
     return ap
 
 
-def forward(head, W, X, y, stable):
-    z = (W @ X).unsqueeze(0)
+def parse(ap, argv):
+    """Parses one argument list; lists become Python lists, bad ones exit 2."""
+    a = ap.parse_args(argv)
+    a.heads = list(HEADS) if a.loss == "all" else a.loss.split(",")
+    a.parts = set(PARTS) if a.show == "all" else set(a.show.split(","))
+    try:
+        a.hidden = int_list(a.hidden)
+        a.target = int_list(a.target)
+    except ValueError as e:
+        ap.error("--hidden and --target take comma lists of integers: %s" % e)
+    bad = [h for h in a.heads if h not in HEADS] + [s for s in a.parts if s not in PARTS]
+    if bad:
+        ap.error("unknown --loss head or --show part: %s" % ",".join(bad))
+    if a.batch is None and len(a.target) != 1:
+        ap.error("several targets need --batch")
+    if a.batch is not None and len(a.target) not in (1, a.batch):
+        ap.error("--target: one class, or one per row of the batch")
+    return a
+
+
+def logits(Ws, X, act):
+    """Hidden activations and logits of the network Ws on X."""
+    one = X.dim() == 1
+    h, hs = X, []
+    for W in Ws[:-1]:
+        h = act(W @ h if one else h @ W.T)
+        hs.append(h)
+    z = (Ws[-1] @ h).unsqueeze(0) if one else h @ Ws[-1].T
+    return hs, z
+
+
+def head_loss(head, z, y, stable):
+    """(p, loss) of one head on logits z (rows) and classes y."""
     if head == "bce":
-        target = F.one_hot(y, W.shape[0]).to(z.dtype)
-        return z, torch.sigmoid(z), F.binary_cross_entropy_with_logits(z, target)
+        target = F.one_hot(y, z.shape[1]).to(z.dtype)
+        return torch.sigmoid(z), F.binary_cross_entropy_with_logits(z, target)
     if head == "sigmoid":
         p = torch.sigmoid(z)
         logp = F.logsigmoid(z) if stable else torch.log(p)
     else:
         p = torch.softmax(z, dim=1)
         logp = F.log_softmax(z, dim=1) if stable else torch.log(p)
-    return z, p, F.nll_loss(logp, y)
+    return p, F.nll_loss(logp, y)
+
+
+def numbered(stem, count):
+    """'w' for one layer, else 'w1' .. 'wL'."""
+    return [stem] if count == 1 else ["%s%d" % (stem, i) for i in range(1, count + 1)]
 
 
 def run(a, out):
-    heads = list(HEADS) if a.loss == "all" else a.loss.split(",")
-    parts = set(PARTS) if a.show == "all" else set(a.show.split(","))
     torch.set_printoptions(precision=a.precision, linewidth=a.linewidth, threshold=a.threshold,
                            edgeitems=a.edgeitems,
                            sci_mode={"auto": None, "on": True, "off": False}[a.sci_mode])
     torch.manual_seed(a.seed)
-    X = torch.randn(a.features)
-    W = torch.randn(a.classes, a.features)
+    X = torch.randn(a.features) if a.batch is None else torch.randn(a.batch, a.features)
+    dims = [a.features] + a.hidden + [a.classes]
+    Ws = [torch.randn(d_out, d_in) for d_in, d_out in zip(dims, dims[1:])]
     if a.init_std is not None:
-        W = W * a.init_std
+        Ws = [W * a.init_std for W in Ws]
     if not a.no_abs:
-        X, W = X.abs(), W.abs()
-    y = torch.tensor([a.target])
+        X = X.abs()
+        Ws = [W.abs() for W in Ws]
+    rows = 1 if a.batch is None else a.batch
+    y = torch.tensor(a.target * rows if len(a.target) == 1 else a.target)
+    act = ACTS[a.act]
+    wnames = numbered("w", len(Ws))
 
     def show(name, t):
         out.write("# %s\n%s\n" % (name, t.detach()))
 
-    if "x" in parts:
+    if "x" in a.parts:
         show("x", X)
-    if "w" in parts:
-        show("w", W)
-    for head in heads:
-        Wh = W.detach().clone().requires_grad_()
-        z, p, loss = forward(head, Wh, X, y, a.stable)
+    if "w" in a.parts:
+        for name, W in zip(wnames, Ws):
+            show(name, W)
+    for head in a.heads:
+        Wh = [W.detach().clone().requires_grad_() for W in Ws]
+        curve = []
+        if a.steps:
+            opt = torch.optim.SGD(Wh, lr=a.lr)
+            for _ in range(a.steps):
+                opt.zero_grad()  # the release's default: zeros in 1.x, None in 2.x
+                loss = head_loss(head, logits(Wh, X, act)[1], y, a.stable)[1]
+                loss.backward()
+                curve.append(loss.detach().clone())
+                opt.step()
+            opt.zero_grad()
+        hs, z = logits(Wh, X, act)
+        p, loss = head_loss(head, z, y, a.stable)
         loss.backward()
-        for part, t in (("z", z), ("p", p), ("loss", loss), ("grad", Wh.grad)):
-            if part in parts:
+        curve.append(loss.detach().clone())
+        if "h" in a.parts:
+            for i, h in enumerate(hs, 1):
+                show("%s.h%d" % (head, i), h)
+        for part, t in (("z", z), ("p", p), ("loss", loss)):
+            if part in a.parts:
                 show("%s.%s" % (head, part), t)
+        if a.steps and "loss" in a.parts:
+            show("%s.curve" % head, torch.stack(curve))
+        if "grad" in a.parts:
+            for name, W in zip(numbered("grad", len(Wh)), Wh):
+                show("%s.%s" % (head, name), W.grad)
+        if a.steps and "w" in a.parts:
+            for name, W in zip(wnames, Wh):
+                show("%s.%s" % (head, name), W)
 
 
-def main():
+def batch_file(argv):
+    """The file of argument lists, from --batch-file FILE or the old
+    --batch FILE (a value that is not an integer), else None; and the rest."""
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre.add_argument("--batch-file")
+    known, rest = pre.parse_known_args(argv)
+    if known.batch_file is not None:
+        return known.batch_file, rest
+    for i, arg in enumerate(rest):
+        value = None
+        if arg == "--batch" and i + 1 < len(rest):
+            value, end = rest[i + 1], i + 2
+        elif arg.startswith("--batch="):
+            value, end = arg.split("=", 1)[1], i + 1
+        if value is not None:
+            try:
+                int(value)
+            except ValueError:
+                return value, rest[:i] + rest[end:]
+    return None, rest
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     ap = parser()
-    a = ap.parse_args()
-    if a.batch is None:
-        run(a, sys.stdout)
+    path, rest = batch_file(argv)
+    if path is None:
+        run(parse(ap, rest), sys.stdout)
         return
     sys.stderr.write("torch %s\n" % torch.__version__)
-    with open(a.batch) as f:
+    with open(path) as f:
         for k, line in enumerate(f, 1):
             sys.stdout.write("=== %d\n" % k)
-            run(ap.parse_args(shlex.split(line)), sys.stdout)
+            run(parse(ap, shlex.split(line)), sys.stdout)
     sys.stdout.flush()
 
 
