@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """PyTorch doing one gradexp workload, timed inside the process after
-`import torch`: seeding, randn, each loss head with backward, printing.
-Writes the tensors to stdout (as gradexp prints them) and one line
-"seconds=<in-process time> maxrss_kb=<peak RSS>" to stderr.
+`import torch`: seeding, randn, each loss head (optionally a hidden stack,
+a batch and SGD training) with backward, printing. Writes the tensors to
+stdout (as gradexp prints them) and one line
+"seconds=<in-process time> maxrss_kb=<peak RSS>" to stderr. With no
+arguments it is the blog's script.
 
   /usr/bin/python3 bench/torch_work.py --classes 50257 --features 768 --no-abs --init-std 0.036
+  /usr/bin/python3 bench/torch_work.py --features 784 --hidden 256,128 --classes 10 --batch 64 \
+      --target 3 --steps 100 --lr 0.1 --no-abs --init-std 0.05 --loss all --stable --show loss
 """
 import argparse
 import resource
@@ -14,31 +18,114 @@ import time
 import torch
 import torch.nn.functional as F
 
+ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+def int_list(s):
+    return [int(v) for v in s.split(",") if v]
+
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--classes", type=int, default=3)
 ap.add_argument("--features", type=int, default=5)
-ap.add_argument("--target", type=int, default=1)
+ap.add_argument("--target", type=int_list, default=[1])
 ap.add_argument("--seed", type=int, default=99)
 ap.add_argument("--no-abs", action="store_true")
 ap.add_argument("--init-std", type=float)
+ap.add_argument("--hidden", type=int_list, default=[])
+ap.add_argument("--act", choices=sorted(ACT), default="relu")
+ap.add_argument("--batch", type=int)
+ap.add_argument("--steps", type=int, default=0)
+ap.add_argument("--lr", type=float, default=0.1)
+ap.add_argument("--loss", default="sigmoid,softmax")
+ap.add_argument("--stable", action="store_true")
+ap.add_argument("--show", default="grad")
 a = ap.parse_args()
+losses = ["sigmoid", "softmax", "bce"] if a.loss == "all" else a.loss.split(",")
+show = set(["x", "w", "h", "z", "p", "loss", "grad"] if a.show == "all" else a.show.split(","))
+act = ACT[a.act]
+
+
+def names(stem, n):
+    """'w' for a single layer, else w1 .. wn."""
+    return [stem] if n == 1 else ["%s%d" % (stem, i + 1) for i in range(n)]
+
+
+def run(head, Ws, X, y):
+    """One forward pass: (hidden activations, logits, probabilities, loss)."""
+    h, hidden = X, []
+    for W in Ws[:-1]:
+        h = act(h @ W.t()) if X.dim() == 2 else act(W @ h)
+        hidden.append(h)
+    z = h @ Ws[-1].t() if X.dim() == 2 else (Ws[-1] @ h).unsqueeze(0)
+    if head == "bce":
+        p = torch.sigmoid(z)
+        loss = F.binary_cross_entropy_with_logits(z, F.one_hot(y, a.classes).to(z.dtype))
+    elif head == "sigmoid":
+        p = torch.sigmoid(z)
+        loss = F.nll_loss(F.logsigmoid(z) if a.stable else torch.log(p), y)
+    else:
+        p = torch.softmax(z, dim=1)
+        loss = F.nll_loss(F.log_softmax(z, dim=1) if a.stable else torch.log(p), y)
+    return hidden, z, p, loss
+
 
 t0 = time.perf_counter()
 torch.manual_seed(a.seed)
-X = torch.randn(a.features)
-W = torch.randn(a.classes, a.features)
+X = torch.randn(a.features) if a.batch is None else torch.randn(a.batch, a.features)
+sizes = [a.features] + a.hidden + [a.classes]
+W = [torch.randn(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]
 if a.init_std is not None:
-    W = W * a.init_std
+    W = [w * a.init_std for w in W]
 if not a.no_abs:
-    X, W = X.abs(), W.abs()
-y = torch.tensor([a.target])
+    X = X.abs()
+    W = [w.abs() for w in W]
+rows = 1 if a.batch is None else a.batch
+y = torch.tensor(a.target if len(a.target) == rows else a.target * rows)
 out = []
-for head in ("sigmoid", "softmax"):
-    Wk = W.detach().clone().requires_grad_()
-    z = (Wk @ X).unsqueeze(0)
-    p = torch.sigmoid(z) if head == "sigmoid" else torch.softmax(z, dim=1)
-    F.nll_loss(torch.log(p), y).backward()
-    out.append("# %s.grad\n%s\n" % (head, Wk.grad))
+
+
+def put(name, t):
+    out.append("# %s\n%s\n" % (name, t.detach()))
+
+
+if "x" in show:
+    put("x", X)
+if "w" in show:
+    for n, w in zip(names("w", len(W)), W):
+        put(n, w)
+for head in losses:
+    Wk = [w.detach().clone().requires_grad_() for w in W]
+    losses_seen = []
+    if a.steps:
+        sgd = torch.optim.SGD(Wk, lr=a.lr)
+        for _ in range(a.steps):
+            sgd.zero_grad()  # the release's own default (set_to_none from 2.0 on)
+            loss = run(head, Wk, X, y)[3]
+            loss.backward()
+            losses_seen.append(loss.detach().clone())
+            sgd.step()
+        sgd.zero_grad()
+    hidden, z, p, loss = run(head, Wk, X, y)
+    loss.backward()
+    losses_seen.append(loss.detach().clone())
+    if "h" in show:
+        for i, h in enumerate(hidden):
+            put("%s.h%d" % (head, i + 1), h)
+    if "z" in show:
+        put(head + ".z", z)
+    if "p" in show:
+        put(head + ".p", p)
+    if "loss" in show:
+        put(head + ".loss", loss)
+        if a.steps:
+            put(head + ".curve", torch.stack(losses_seen))
+    if "grad" in show:
+        for n, w in zip(names("grad", len(Wk)), Wk):
+            put(head + "." + n, w.grad)
+    if a.steps and "w" in show:
+        for n, w in zip(names("w", len(Wk)), Wk):
+            put(head + "." + n, w)
 sys.stdout.write("".join(out))
 sys.stdout.flush()
 t1 = time.perf_counter()

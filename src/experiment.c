@@ -409,7 +409,7 @@ static exp_status compute_dense(experiment *e, const gradexp_options *o)
     int nt = cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
     if (nt > MAX_THREADS) nt = MAX_THREADS;
     if (nt < 1) nt = 1;
-    dense_job jobs[MAX_THREADS];
+    dense_job jobs[MAX_THREADS] = {{0}};
     thrd_t th[MAX_THREADS];
     int started[MAX_THREADS] = {0};
     for (int t = 0; t < nt; t++) jobs[t] = (dense_job){e, t, nt};

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "float_bits.h"
 #include "ops.h"
 #include "tensor_print.h"
 
@@ -1106,8 +1107,10 @@ static void net_inputs(ctx *c)
     const gradexp_options *o = c->o;
     const size_t *d = e->spec.dims;
     sbuf *b = &c->b;
-    sb_add(b, "gradexp --explain: a %zu-layer network trained for %ld step%s (seed ", e->L, e->steps,
-           e->steps == 1 ? "" : "s");
+    if (e->steps > 0)
+        sb_add(b, "gradexp --explain: a %zu-layer network trained for %ld step%s (seed ", e->L, e->steps,
+               e->steps == 1 ? "" : "s");
+    else sb_add(b, "gradexp --explain: a %zu-layer network, untrained (seed ", e->L);
     sb_seed(b, o->seed);
     sb_add(b, ", %zu classes, %zu features", e->C, e->F);
     if (e->spec.batched) sb_add(b, ", a batch of %zu", e->N);
@@ -1142,7 +1145,7 @@ static void net_curve(ctx *c, const head_result *r)
 {
     const experiment *e = c->e;
     sbuf *b = &c->b;
-    char n1[96], n2[96], n3[96];
+    char n1[96], n2[96];
     long T = e->steps, down = 0, up = 0, flat = 0, bad = -1;
     for (long t = 0; t < T; t++) {
         float a = r->curve[t], z = r->curve[t + 1];
@@ -1156,9 +1159,11 @@ static void net_curve(ctx *c, const head_result *r)
     double first = r->curve[0], last = r->curve[T];
     sb_add(b, "Over %ld step%s the loss went from %s to %s", T, T == 1 ? "" : "s", num(n1, first, c->prec),
            num(n2, last, c->prec));
-    if (isfinite(first) && isfinite(last) && first != 0 && last != first)
+    if (isfinite(first) && isfinite(last) && first != 0 && last != first) {
+        char n3[96];
         sb_add(b, " (%s by %s, %s%%)", last < first ? "down" : "up", num(n3, fabs(last - first), c->prec),
                num(n1, 100.0 * fabs(last - first) / fabs(first), 1));
+    }
     if (down == T) sb_add(b, "; it fell at every step.");
     else if (up == T) sb_add(b, "; it rose at every step: the steps overshoot (lr too large for this model).");
     else if (flat == T) sb_add(b, "; it did not change at all.");
@@ -1271,10 +1276,10 @@ static void net_grads(ctx *c, int h)
                        "every other class and these rows (dz[:, i] times the layer's input) are 0.",
                        e->N > 1 ? "es of the rows" : "");
             else if (k == 2)
-                sb_add(b, ": %s unit%s of layer %zu %s off (relu gives 0) for every input, so no gradient "
-                          "passes %s.",
-                       n == 1 ? "that" : "those", n == 1 ? "" : "s", l, n == 1 ? "is" : "are",
-                       n == 1 ? "it" : "them");
+                sb_add(b,
+                       ": %s unit%s of layer %zu %s off (relu gives 0) for every input, so no gradient "
+                       "passes %s.",
+                       n == 1 ? "that" : "those", n == 1 ? "" : "s", l, n == 1 ? "is" : "are", n == 1 ? "it" : "them");
             else if (k == 4)
                 sb_add(b, ": the target's probability rounded to 1 in float32, so its dz is 0 (the head sees "
                           "nothing left to learn).");
@@ -1320,7 +1325,7 @@ static void net_changes(ctx *c, int h)
         for (size_t i = 0; i < rows; i++) {
             for (size_t j = 0; j < cols; j++) row0[j] = w0.at(&w0, i, j);
             size_t ch = 0;
-            for (size_t j = 0; j < cols; j++) ch += memcmp(&row0[j], &(float){w.at(&w, i, j)}, sizeof(float)) != 0;
+            for (size_t j = 0; j < cols; j++) ch += float_bits(row0[j]) != float_bits(w.at(&w, i, j));
             changed += ch;
             still[i] = (unsigned char)experiment_row_still(e, h, l, i);
             nstill += still[i];
@@ -1333,17 +1338,20 @@ static void net_changes(ctx *c, int h)
         if (nstill == 0) {
             sb_add(b, "; every row got a non-zero gradient at some step.");
         } else if (still_equal && nstill == rows) {
-            sb_add(b, ": its gradient was exactly zero at every one of the %ld steps, so it is still exactly its "
-                      "initial value.", e->steps);
+            sb_add(b,
+                   ": its gradient was exactly zero at every one of the %ld steps, so it is still exactly its "
+                   "initial value.",
+                   e->steps);
         } else if (still_equal) {
             sb_add(b, ". ");
             int plural = sb_rows(b, still, rows, nstill, 1);
-            sb_add(b, " never moved: %s gradient was exactly zero at every one of the %ld steps, so %s still exactly "
-                      "%s initial value%s",
+            sb_add(b,
+                   " never moved: %s gradient was exactly zero at every one of the %ld steps, so %s still exactly "
+                   "%s initial value%s",
                    plural ? "their" : "its", e->steps, plural ? "they are" : "it is", plural ? "their" : "its",
                    plural ? "s" : "");
-            int others = 1;
             if (l == L && r->kind == LOSS_SIGMOID && !c->o->stable) {
+                int others = 1;
                 for (size_t i = 0; i < rows; i++) {
                     int target = 0;
                     for (size_t n = 0; n < e->N; n++)
@@ -1376,7 +1384,7 @@ static void explain_network(ctx *c)
             failed(c, -1);
         if (e->steps > 0) net_curve(c, r);
         float scalar;
-        line(c, "The loss of the trained model:\n");
+        line(c, e->steps > 0 ? "The loss of the trained model:\n" : "The loss:\n");
         show(c, experiment_view(e, h, SHOW_LOSS, &scalar));
         net_grads(c, h);
         if (e->steps > 0) {

@@ -390,6 +390,7 @@ static double dnet_loss(dnet *d)
     }
     const double *z = in;
     size_t C = e->C;
+    if (z == NULL) return NAN; /* no layer: cannot happen (L >= 1) */
     double total = 0.0;
     for (size_t n = 0; n < N; n++) {
         size_t t = s->targets[n];
@@ -399,8 +400,15 @@ static double dnet_loss(dnet *d)
         } else if (d->kind == LOSS_SOFTMAX) {
             double m = zr[0];
             for (size_t k = 1; k < C; k++) m = fmax(m, zr[k]);
-            double se = 0.0;
-            for (size_t k = 0; k < C; k++) se += exp(zr[k] - m);
+            double se = 1.0; /* exp(m - m), for the class at the max; C >= 1 */
+            int at_max = 0;
+            for (size_t k = 0; k < C; k++) {
+                if (!at_max && zr[k] == m) {
+                    at_max = 1;
+                    continue;
+                }
+                se += exp(zr[k] - m);
+            }
             total += m + log(se) - zr[t];
         } else {
             for (size_t k = 0; k < C; k++) total += softplus(zr[k]) - (k == t ? zr[k] : 0.0);
@@ -422,7 +430,7 @@ static int dnet_init(dnet *d, const experiment *e, int h)
     memset(d, 0, sizeof *d);
     d->e = e;
     d->kind = e->heads[h].kind;
-    size_t w = 0;
+    size_t w = 1;
     for (size_t l = 0; l <= s->L; l++)
         if (s->dims[l] > w) w = s->dims[l];
     d->a = malloc(e->N * w * sizeof *d->a);
@@ -430,7 +438,7 @@ static int dnet_init(dnet *d, const experiment *e, int h)
     if (!d->a || !d->b) return -1;
     for (size_t l = 0; l < s->L; l++) {
         size_t n = s->dims[l] * s->dims[l + 1];
-        if (!(d->W[l] = malloc(n * sizeof(double)))) return -1;
+        if (n == 0 || !(d->W[l] = malloc(n * sizeof(double)))) return -1;
         for (size_t i = 0; i < n; i++) d->W[l][i] = e->heads[h].net.W[l][i];
     }
     return 0;
@@ -526,17 +534,20 @@ static int report_network(FILE *out, const experiment *e, const gradexp_options 
             if (r.compared)
                 say(&w, "%-8s %5zu %17s  %10.2e  %13.2e  %9.2g  %s\n", LOSS_NAMES[r.kind], l + 1, count, r.max_abs,
                     r.max_rel, r.worst, r.pass ? "ok" : "FAIL");
-            else say(&w, "%-8s %5zu %17s  %10s  %13s  %9s  %s\n", LOSS_NAMES[r.kind], l + 1, count, "-", "-", "-", "FAIL");
+            else
+                say(&w, "%-8s %5zu %17s  %10s  %13s  %9s  %s\n", LOSS_NAMES[r.kind], l + 1, count, "-", "-", "-",
+                    "FAIL");
             if (!r.pass) {
                 head_failed = 1;
-                char v1[64], v2[64];
-                if (r.nonfinite_a || r.nonfinite_n)
-                    say(&w, "  %s, layer %zu: W[%zu][%zu] analytic %s, numeric %s (not finite)%s\n",
-                        LOSS_NAMES[r.kind], l + 1, r.bad_i, r.bad_j, val(v1, r.bad_a), val(v2, r.bad_n),
+                if (r.nonfinite_a || r.nonfinite_n) {
+                    char v1[64], v2[64];
+                    say(&w, "  %s, layer %zu: W[%zu][%zu] analytic %s, numeric %s (not finite)%s\n", LOSS_NAMES[r.kind],
+                        l + 1, r.bad_i, r.bad_j, val(v1, r.bad_a), val(v2, r.bad_n),
                         o->stable || !isfinite(r.bad_n) ? "" : "; the naive head overflows in float32");
-                else if (r.compared)
+                } else if (r.compared) {
                     say(&w, "  %s, layer %zu: worst at W[%zu][%zu]: analytic %.9g, numeric %.9g\n", LOSS_NAMES[r.kind],
                         l + 1, r.worst_i, r.worst_j, r.worst_a, r.worst_n);
+                }
             }
         }
         dnet_free(&d);
@@ -544,8 +555,9 @@ static int report_network(FILE *out, const experiment *e, const gradexp_options 
         checked_heads++;
     }
     if (*nfailed) say(&w, "gradcheck: FAILED (%d of %d heads)\n", *nfailed, checked_heads);
-    else say(&w, "gradcheck: passed (%d head%s, %zu layer%s each)\n", checked_heads, checked_heads == 1 ? "" : "s", e->L,
-             e->L == 1 ? "" : "s");
+    else
+        say(&w, "gradcheck: passed (%d head%s, %zu layer%s each)\n", checked_heads, checked_heads == 1 ? "" : "s", e->L,
+            e->L == 1 ? "" : "s");
     if (!w.failed && (fflush(out) != 0 || ferror(out))) {
         w.failed = 1;
         w.err = errno;

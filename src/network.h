@@ -52,7 +52,7 @@ typedef struct {
     float *dW[MAX_LAYERS]; /* the gradients of the last backward, as torch holds them */
     float *h[MAX_LAYERS];  /* h[l] (N, d_l) for l = 1 .. L-1 */
     head_bufs head;
-    float *curve; /* steps + 1 losses (NULL without steps) */
+    float *curve;                     /* steps + 1 losses (NULL without steps) */
     unsigned char *still[MAX_LAYERS]; /* per row of W_l: 1 while its gradient was all zeros at every step */
     float *scratch;
 } net_run;

@@ -463,35 +463,36 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
 /* The 8 x w block of rows r[0..8) at column j as w column vectors (lane k
  * = row k), for the AVX2 and the AVX-512 kernels (GCC inlines a function
  * only into callers of its own target). */
-#define COLUMNS8(ATTR, NAME)                                                                                    \
-    ATTR static inline __attribute__((always_inline)) void NAME(__m256 c[8], const float *const r[8], size_t j, size_t w)                        \
-    {                                                                                                             \
-        if (w < 8) {                                                                                              \
-            for (size_t t = 0; t < w; t++)                                                                        \
-                c[t] = _mm256_setr_ps(r[0][j + t], r[1][j + t], r[2][j + t], r[3][j + t], r[4][j + t], r[5][j + t],\
-                                      r[6][j + t], r[7][j + t]);                                                  \
-            return;                                                                                               \
-        }                                                                                                         \
-        __m256 t0 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));                     \
-        __m256 t1 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));                     \
-        __m256 t2 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));                     \
-        __m256 t3 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));                     \
-        __m256 t4 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));                     \
-        __m256 t5 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));                     \
-        __m256 t6 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));                     \
-        __m256 t7 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));                     \
-        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);                        \
-        __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);                        \
-        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);                        \
-        __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);                        \
-        c[0] = _mm256_permute2f128_ps(u0, u4, 0x20);                                                              \
-        c[1] = _mm256_permute2f128_ps(u1, u5, 0x20);                                                              \
-        c[2] = _mm256_permute2f128_ps(u2, u6, 0x20);                                                              \
-        c[3] = _mm256_permute2f128_ps(u3, u7, 0x20);                                                              \
-        c[4] = _mm256_permute2f128_ps(u0, u4, 0x31);                                                              \
-        c[5] = _mm256_permute2f128_ps(u1, u5, 0x31);                                                              \
-        c[6] = _mm256_permute2f128_ps(u2, u6, 0x31);                                                              \
-        c[7] = _mm256_permute2f128_ps(u3, u7, 0x31);                                                              \
+#define COLUMNS8(ATTR, NAME)                                                                                        \
+    ATTR static inline __attribute__((always_inline)) void NAME(__m256 c[8], const float *const r[8], size_t j,     \
+                                                                size_t w)                                           \
+    {                                                                                                               \
+        if (w < 8) {                                                                                                \
+            for (size_t t = 0; t < w; t++)                                                                          \
+                c[t] = _mm256_setr_ps(r[0][j + t], r[1][j + t], r[2][j + t], r[3][j + t], r[4][j + t], r[5][j + t], \
+                                      r[6][j + t], r[7][j + t]);                                                    \
+            return;                                                                                                 \
+        }                                                                                                           \
+        __m256 t0 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));                       \
+        __m256 t1 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));                       \
+        __m256 t2 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));                       \
+        __m256 t3 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));                       \
+        __m256 t4 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));                       \
+        __m256 t5 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));                       \
+        __m256 t6 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));                       \
+        __m256 t7 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));                       \
+        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);                          \
+        __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);                          \
+        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);                          \
+        __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);                          \
+        c[0] = _mm256_permute2f128_ps(u0, u4, 0x20);                                                                \
+        c[1] = _mm256_permute2f128_ps(u1, u5, 0x20);                                                                \
+        c[2] = _mm256_permute2f128_ps(u2, u6, 0x20);                                                                \
+        c[3] = _mm256_permute2f128_ps(u3, u7, 0x20);                                                                \
+        c[4] = _mm256_permute2f128_ps(u0, u4, 0x31);                                                                \
+        c[5] = _mm256_permute2f128_ps(u1, u5, 0x31);                                                                \
+        c[6] = _mm256_permute2f128_ps(u2, u6, 0x31);                                                                \
+        c[7] = _mm256_permute2f128_ps(u3, u7, 0x31);                                                                \
     }
 COLUMNS8(AVX2, columns8)
 COLUMNS8(AVX512, columns8_512)
@@ -688,7 +689,6 @@ void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t 
     else outer_sgd_avx2(W, dz, x, k, F, alpha, fused, plus0);
 }
 
-
 /* simd_dot8 of 8 rows of a head's W_steps, replayed from W_0 on the way:
  * after the transpose each column vector (lane r = row r) gets the steps'
  * updates c = c + alpha * (dz_t[r] * x[j]) (one FMA when fused; + 0 on the
@@ -746,8 +746,8 @@ AVX512 static void dot16_replay_avx512(float *z, const float *rows, const float 
     _mm512_storeu_ps(z, acc);
 }
 
-void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz,
-                       long steps, float alpha, int fused, long plus0_from)
+void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz, long steps,
+                       float alpha, int fused, long plus0_from)
 {
     if (simd_avx512()) {
         dot16_replay_avx512(z, rows, x, F, dz, ldz, steps, alpha, fused, plus0_from);
@@ -756,7 +756,6 @@ void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, co
     dot8_replay_avx2(z, rows, x, F, dz, ldz, steps, alpha, fused, plus0_from);
     dot8_replay_avx2(z + 8, rows + 8 * F, x, F, dz + 8, ldz, steps, alpha, fused, plus0_from);
 }
-
 
 /* 16 rows of F as F column vectors of 16 (cols[j*16 + k] = rows[k*F + j]),
  * the layout simd_dot16_replay_cols reads. */
@@ -921,8 +920,8 @@ void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t 
 {
     simd_dot16_replay(z, cols, x, F, dz, ldz, steps, alpha, fused, plus0_from);
 }
-void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz,
-                       long steps, float alpha, int fused, long plus0_from)
+void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz, long steps,
+                       float alpha, int fused, long plus0_from)
 {
     (void)z;
     (void)rows;

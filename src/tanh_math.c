@@ -231,9 +231,10 @@ static float sun_expm1f(float x)
     }
 
     /* argument reduction: x = k ln2 + hi - lo, c the rounding error */
-    float hi, lo, c = 0.0f, t;
+    float c = 0.0f, t;
     int32_t k;
-    if (hx > 0x3eb17218u) {     /* |x| > ln2 / 2 */
+    if (hx > 0x3eb17218u) { /* |x| > ln2 / 2 */
+        float hi, lo;
         if (hx < 0x3f851592u) { /* and |x| < 3 ln2 / 2 */
             if (!neg) {
                 hi = x - ln2_hi;
@@ -298,7 +299,7 @@ float glibc_tanhf(float x)
     uint32_t jx = float_bits(x);
     uint32_t ix = jx & 0x7fffffffu;
     int neg = (jx & 0x80000000u) != 0;
-    float t, z;
+    float z;
 
     if (ix >= 0x7f800000u) return neg ? 1.0f / x - 1.0f : 1.0f / x + 1.0f; /* +-inf, NaN */
 
@@ -306,10 +307,10 @@ float glibc_tanhf(float x)
         if (ix == 0) return x;                       /* +-0 */
         if (ix < 0x24000000u) return x * (1.0f + x); /* |x| < 2^-55 */
         if (ix >= 0x3f800000u) {                     /* |x| >= 1 */
-            t = sun_expm1f(2.0f * fabsf(x));
+            float t = sun_expm1f(2.0f * fabsf(x));
             z = 1.0f - 2.0f / (t + 2.0f);
         } else {
-            t = sun_expm1f(-2.0f * fabsf(x));
+            float t = sun_expm1f(-2.0f * fabsf(x));
             z = -t / (t + 2.0f);
         }
     } else {

@@ -8,31 +8,35 @@
  * tanhf lane by lane: the Sun algorithm up to glibc 2.40 (Debian 12's 2.36,
  * torch 1.13), CORE-MATH's correctly rounded one from glibc 2.41 (Debian
  * 13's 2.41 and 2.43, torch 2.6 and 2.14). All three functions are pure,
- * thread-safe, and use only + - * /, fmaf and bit operations. */
+ * thread-safe, and use only + - * /, fmaf, nearbyintf, fabsf and bit
+ * operations (no libm function whose bits vary by machine). */
 #ifndef GRADEXP_TANH_MATH_H
 #define GRADEXP_TANH_MATH_H
 
 /* tanh x as one lane of SLEEF's xtanhf (Sleef_tanhf8_u10 in the AVX2 build,
- * Sleef_tanhf16_u10 in the AVX-512 one; SLEEF 3.5.1, 3.6.1 and 3.9.0 give
- * the same bits), FMA where SLEEF's AVX2/AVX-512 code fuses: e^|x| as a
- * float-float, then (e - 1/e) / (e + 1/e). +-1 for |x| > 8.664339742,
- * -0 for -0, NaN for NaN. Verified on all 2^32 inputs (any NaN matches any
+ * Sleef_tanhf16_u10 in the AVX-512 one; the two give the same bits per
+ * lane), FMA where SLEEF's AVX2/AVX-512 code fuses: e^|x| as a float-float,
+ * then (e - 1/e) / (e + 1/e). +-1 for |x| > 8.664339742, -0 for -0, the
+ * all-ones NaN for NaN. Verified on all 2^32 inputs (any NaN matches any
  * NaN) against Sleef_tanhf8_u10avx2 and Sleef_tanhf16_u10avx512f of
- * libsleef 3.5.1, 3.6.1 and 3.9.0 (tests/test_tanh.c gives the commands). */
+ * libsleef 3.5.1 (torch 1.13); libsleef 3.6.1 (torch 2.6) and 3.9.0 (torch
+ * 2.14) give the same bits as 3.5.1 on all 2^32 inputs. */
 float sleef_tanhf_u10(float x);
 
-/* tanh x as glibc 2.36's tanhf (the Sun code, until glibc 2.40): from
- * glibc's float expm1f (Sun), 1 - 2/(expm1(2|x|) + 2) for |x| >= 1 and
- * -t/(t + 2), t = expm1(-2|x|), below; x itself for |x| < 2^-55, +-1 for
- * |x| >= 22. glibc has a single build of both on x86-64 (no FMA variant).
- * Verified on all 2^32 inputs against Debian 12's glibc 2.36 tanhf, with
- * and without its FMA/AVX2 code paths. */
+/* tanh x as glibc's tanhf up to 2.40 (the Sun code; Debian 12's 2.36):
+ * from glibc's float expm1f (Sun), 1 - 2/(expm1(2|x|) + 2) for |x| >= 1
+ * and -t/(t + 2), t = expm1(-2|x|), below; x itself for |x| < 2^-55, +-1
+ * for |x| >= 22. glibc has a single build of both on x86-64 (no FMA
+ * variant). Verified on all 2^32 inputs against Debian 12's glibc 2.36
+ * tanhf, also under GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA. */
 float glibc_tanhf(float x);
 
-/* tanh x rounded correctly to float (ties to even), as glibc 2.41 and later
- * compute it (CORE-MATH's tanhf: odd polynomial for |x| < 2^-12, a degree
- * 14/14 rational function in double up to |x| = 9.01, +-1 above). Verified
- * on all 2^32 inputs against Debian 13's glibc 2.41 and glibc 2.43. */
+/* tanh x as glibc 2.41 and later compute it (CORE-MATH's tanhf, correctly
+ * rounded as its authors state: x - x|x| or x - x^3/3 below 2^-12, a degree 15/14 odd
+ * rational function in double up to |x| = 9.0109, +-1 above), the double
+ * operations unfused as in glibc's x86-64 build. Verified on all 2^32
+ * inputs against Debian 13's glibc 2.41 (torch 2.6 root) and glibc 2.43
+ * (torch 2.14 root). It differs from glibc_tanhf on 118674314 inputs. */
 float cr_tanhf(float x);
 
 #endif

@@ -595,6 +595,144 @@ static void test_large(void **state)
     run_free(&r);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Networks and training: the facts recomputed from the network's arrays     */
+/* ------------------------------------------------------------------------ */
+
+/* Whether row i of layer l (1-based) of head h's gradient is all zeros. */
+static int grad_row_zero(const run_t *r, int h, size_t l, size_t i)
+{
+    const experiment *e = &r->e;
+    size_t I = e->spec.dims[l - 1];
+    for (size_t j = 0; j < I; j++)
+        if (e->heads[h].net.dW[l - 1][i * I + j] != 0.0f) return 0;
+    return 1;
+}
+
+/* Whether row i of layer l of head h still has its initial bits. */
+static int row_unchanged(const run_t *r, int h, size_t l, size_t i)
+{
+    const experiment *e = &r->e;
+    size_t I = e->spec.dims[l - 1];
+    return memcmp(e->heads[h].net.W[l - 1] + i * I, e->W0[l - 1] + i * I, I * sizeof(float)) == 0;
+}
+
+/* The curve note must say how the head's own curve moved. */
+static void check_curve(const run_t *r, int h)
+{
+    const head_result *hr = &r->e.heads[h];
+    long T = r->e.steps, down = 0, up = 0;
+    for (long t = 0; t < T; t++) {
+        down += hr->curve[t + 1] < hr->curve[t];
+        up += hr->curve[t + 1] > hr->curve[t];
+    }
+    if (down == T) head_has(r, h, "it fell at every step.");
+    else head_lacks(r, h, "it fell at every step.");
+    if (up == T) head_has(r, h, "it rose at every step");
+    else head_lacks(r, h, "it rose at every step");
+}
+
+/* The blog's first claim, runnable: a relu net with a naive sigmoid head
+ * has zero rows only in the last layer's gradient (besides units relu
+ * switched off), and training never moves the other classes' rows; the
+ * softmax head moves every row. */
+static void test_network_last_layer_only(void **state)
+{
+    (void)state;
+    run_t r;
+    run(&r, (const char *const[]){"--hidden", "4", "--steps", "3", "--init-std", "0.5", "--no-abs", NULL});
+    const experiment *e = &r.e;
+    int hs = head_of(&r, LOSS_SIGMOID), hm = head_of(&r, LOSS_SOFTMAX);
+    assert_int_equal(e->L, 2);
+    /* last layer: the sigmoid head's rows 0 and 2 are zero, never moved */
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(grad_row_zero(&r, hs, 2, i), i != 1);
+        assert_int_equal(row_unchanged(&r, hs, 2, i), i != 1);
+        assert_false(grad_row_zero(&r, hm, 2, i));
+        assert_false(row_unchanged(&r, hm, 2, i));
+    }
+    head_has(&r, hs, "Rows 0 and 2 are exactly zero: the naive sigmoid head's loss reads z only at the target class");
+    head_has(&r, hs, "Rows 0 and 2 never moved: their gradient was exactly zero at every one of the 3 steps");
+    head_has(&r, hs, "only the target class's row ever moves.");
+    head_has(&r, hs, "Only the last layer has the sigmoid head's zero rows");
+    head_lacks(&r, hm, "only the target class's row ever moves");
+    head_lacks(&r, hm, "Only the last layer");
+    /* relu's dead units hold columns 0 and 1 of W2 still, but every row moves */
+    head_has(&r, hm, "W2: training changed 6 of 12 weights; every row got a non-zero gradient at some step.");
+    head_has(&r, hm, "No row of grad2 is zero.");
+    /* hidden layer: the zero rows are exactly the units off for every input */
+    size_t dead = 0;
+    for (size_t u = 0; u < 4; u++) {
+        int off = e->heads[hs].net.h[1][u] == 0.0f;
+        dead += (size_t)off;
+        assert_int_equal(grad_row_zero(&r, hs, 1, u), off);
+    }
+    assert_int_equal(dead, 2);
+    head_has(&r, hs, "Rows 0 and 1 are exactly zero: those units of layer 1 are off (relu gives 0) for every input");
+    head_has(&r, hs, "hidden row is zero except the units relu switched off.");
+    check_curve(&r, hs);
+    check_curve(&r, hm);
+    has(&r, "Rows of the last layer that training moved: sigmoid 1 of 3, softmax 3 of 3.");
+    run_free(&r);
+}
+
+/* A batch whose targets cover every class: no class row is unread, so the
+ * sigmoid head moves every row too and no "last layer only" note appears;
+ * tanh units are never exactly off. */
+static void test_network_batch_all_classes(void **state)
+{
+    (void)state;
+    run_t r;
+    run(&r, (const char *const[]){"--hidden", "3", "--act", "tanh", "--batch", "3", "--target", "0,1,2", "--steps", "2",
+                                  "--init-std", "0.5", "--no-abs", "--loss", "sigmoid", NULL});
+    int h = head_of(&r, LOSS_SIGMOID);
+    for (size_t i = 0; i < 3; i++) {
+        assert_false(grad_row_zero(&r, h, 2, i));
+        assert_false(row_unchanged(&r, h, 2, i));
+        assert_false(grad_row_zero(&r, h, 1, i));
+    }
+    head_lacks(&r, h, "reads z only at the target");
+    head_lacks(&r, h, "Only the last layer");
+    head_lacks(&r, h, "relu gives 0");
+    head_has(&r, h, "W2: training changed 9 of 9 weights; every row got a non-zero gradient at some step.");
+    head_has(&r, h, "loss = nll_loss(log(sigmoid(z)), y), the mean over the rows");
+    has(&r, "X = randn(3, 5), one input per row");
+    check_curve(&r, h);
+    run_free(&r);
+}
+
+/* One layer trained by the streamed path: the rows the naive sigmoid head
+ * never moved are read back through the replayed weights; a learning rate
+ * far too large makes the softmax curve rise. */
+static void test_streamed_training(void **state)
+{
+    (void)state;
+    run_t r;
+    run(&r, (const char *const[]){"--steps", "4", "--init-std", "0.3", NULL});
+    int hs = head_of(&r, LOSS_SIGMOID);
+    tensor_view w0 = experiment_layer(&r.e, hs, 1, LAYER_W0), w = experiment_layer(&r.e, hs, 1, LAYER_W);
+    size_t moved_rows = 0;
+    for (size_t i = 0; i < w0.rows; i++) {
+        int moved = 0;
+        for (size_t j = 0; j < w0.cols; j++) moved |= w0.at(&w0, i, j) != w.at(&w, i, j);
+        moved_rows += (size_t)moved;
+        assert_int_equal(moved, i == 1);
+    }
+    assert_int_equal(moved_rows, 1);
+    head_has(&r, hs, "Training changed 5 of 15 weights. Rows 0 and 2 never moved");
+    check_curve(&r, hs);
+    check_curve(&r, head_of(&r, LOSS_SOFTMAX));
+    run_free(&r);
+
+    run(&r, (const char *const[]){"--steps", "3", "--lr", "40", "--no-abs", "--loss", "softmax", "--stable", NULL});
+    int h = head_of(&r, LOSS_SOFTMAX);
+    check_curve(&r, h);
+    const float *c = r.e.heads[h].curve;
+    assert_true(c[3] != c[0]); /* the curve moved: the note says how */
+    head_lacks(&r, h, "it did not change at all");
+    run_free(&r);
+}
+
 /* A failing write is reported. */
 static void test_write_error(void **state)
 {
@@ -621,6 +759,9 @@ int main(void)
         cmocka_unit_test(test_sigmoid_nan_rows),
         cmocka_unit_test(test_softmax_other_p0),
         cmocka_unit_test(test_large),
+        cmocka_unit_test(test_network_last_layer_only),
+        cmocka_unit_test(test_network_batch_all_classes),
+        cmocka_unit_test(test_streamed_training),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
