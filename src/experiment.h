@@ -63,6 +63,7 @@ typedef struct {
     int nheads;
     size_t *targets_owned; /* one class per row, when --target gave one for a batch */
     float *w0;             /* streamed, with steps: W_0 kept in memory when small enough */
+    size_t w0_bytes;       /* its mapping's length */
     float *w_tr;           /* a trained row being read (streamed, with steps) */
     int w_tr_head;         /* its head, or -1 */
     uint64_t w_tr_row;
