@@ -338,6 +338,47 @@ static void test_blog_document(void **state)
 
 /* Every part of every head, in several configurations: values read back
  * exactly, the document is well formed, losses are always there. */
+/* Networks and training: every named tensor (w1.., h1.., curve, grad1..,
+ * the trained weights) is in the document with its values, in the list's
+ * order, and the config carries the network settings. */
+static void test_layers_and_training(void **state)
+{
+    (void)state;
+    static const char *const configs[][20] = {
+        {"--hidden", "3,2", "--batch", "2", "--target", "0,2", "--steps", "2", "--show", "all", "--loss", "all", NULL},
+        {"--steps", "3", "--show", "w,loss,grad", "--classes", "17", "--features", "9", NULL},
+        {"--hidden", "4", "--act", "tanh", "--show", "h,grad", NULL},
+    };
+    for (size_t c = 0; c < sizeof configs / sizeof *configs; c++) {
+        gradexp_options o;
+        experiment e;
+        char *text = run(&e, &o, configs[c]);
+        assert_well_formed(text);
+        named_tensor *list = malloc(MAX_NAMED * sizeof *list);
+        assert_non_null(list);
+        size_t n = experiment_tensors(&e, &o, list, MAX_NAMED);
+        assert_true(n > 0);
+        const char *last = text;
+        for (size_t i = 0; i < n; i++) {
+            char name[64], key[96];
+            if (list[i].head) snprintf(name, sizeof name, "%s.%s", list[i].head, list[i].part);
+            else snprintf(name, sizeof name, "%s", list[i].part);
+            check_tensor(text, name, &list[i].view);
+            snprintf(key, sizeof key, "{\"name\": \"%s\"", name);
+            const char *at = strstr(text, key);
+            assert_true(at != NULL && at > last); /* in the list's order */
+            last = at;
+        }
+        if (o.steps > 0) assert_non_null(strstr(text, ".curve\", \"shape\": ["));
+        if (o.nhidden > 0) assert_non_null(strstr(text, "\"hidden\": ["));
+        else assert_null(strstr(text, "\"hidden\""));
+        if (o.steps > 0) assert_non_null(strstr(text, "\"steps\": "));
+        free(list);
+        free(text);
+        experiment_free(&e);
+    }
+}
+
 static void test_values_round_trip(void **state)
 {
     (void)state;
@@ -508,11 +549,11 @@ static void test_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_float_spelling), cmocka_unit_test(test_float_round_trip_and_shortest),
-        cmocka_unit_test(test_blog_document),  cmocka_unit_test(test_values_round_trip),
-        cmocka_unit_test(test_seed_as_given),  cmocka_unit_test(test_nonfinite_and_negative_zero),
-        cmocka_unit_test(test_naive_overflow), cmocka_unit_test(test_config_echo),
-        cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_float_spelling),      cmocka_unit_test(test_float_round_trip_and_shortest),
+        cmocka_unit_test(test_blog_document),       cmocka_unit_test(test_values_round_trip),
+        cmocka_unit_test(test_seed_as_given),       cmocka_unit_test(test_nonfinite_and_negative_zero),
+        cmocka_unit_test(test_naive_overflow),      cmocka_unit_test(test_config_echo),
+        cmocka_unit_test(test_layers_and_training), cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,7 +147,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(o.print.precision >= 0 && o.print.precision <= 60 && o.print.linewidth >= 1 &&
               (o.print.edgeitems >= 1 || (o.print.edgeitems == 0 && o.torch->edge0_size)),
           "print options out of range");
-    if (o.classes <= MAX_CLASSES && o.features <= MAX_WEIGHTS / o.classes) run(&o);
+    /* small runs only: the network's weights, the batch and the steps bounded */
+    uint64_t weights = 0, prev = o.features;
+    for (int l = 0; l <= o.nhidden; l++) {
+        uint64_t d = l < o.nhidden ? o.hidden[l] : o.classes;
+        weights += d <= MAX_WEIGHTS && prev <= MAX_WEIGHTS ? d * prev : (uint64_t)MAX_WEIGHTS + 1;
+        prev = d;
+    }
+    if (o.classes <= MAX_CLASSES && weights <= MAX_WEIGHTS && o.batch <= 16 && o.steps <= 8) run(&o);
 out:
     free(buf);
     return 0;
