@@ -7,9 +7,19 @@
  *   softmax  p = softmax(z), logp = log(p)       (--stable: log_softmax(z))
  *   both     loss = nll_loss(logp, y)
  *   bce      p = sigmoid(z), loss = bce_with_logits(z, one_hot(y))
- * and backward from d loss = 1 down to dz; W.grad = outer(dz, X) is never
- * stored, the printer reads it through a view. */
-#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS and madvise, for the kept W_0 */
+ * and backward from d loss = 1 down to dz (network.c's
+ * head_forward_backward); W.grad = outer(dz, X) is never stored, the
+ * printer reads it through a view. With --steps each head then trains:
+ * pass t (1..T) replays every row of its W_t from W_0 and the dz rows of
+ * the steps before (W_0 regenerated, or kept when small), computes z_t,
+ * and runs the head again.
+ *
+ * With hidden layers or a batch the run takes the dense path instead:
+ * X (N, F) and W_1 .. W_L drawn in that order and held, each head a
+ * network.c net_run trained by net_train, the heads on parallel threads.
+ * Both paths end in the same named views (experiment_tensors). */
+/* mmap's MAP_ANONYMOUS and madvise (for the kept W_0) are glibc extensions */
+#define _DEFAULT_SOURCE // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): a feature macro
 #include "experiment.h"
 
 #include <limits.h>
