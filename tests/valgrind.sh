@@ -32,6 +32,9 @@ for conf in examples/*.conf; do
     check "$conf" 0 "${conf%.conf}.out" $vg "$bin" --config "$conf"
 done
 check "blog, scalar paths" 0 examples/blog.out env GRADEXP_NO_SIMD=1 $vg "$bin" --config examples/blog.conf
+check "network walkthrough" 0 - $vg "$bin" --config examples/deep-net.conf --explain
+check "trained head, walkthrough and gradient check" 0 - $vg "$bin" --config examples/training.conf --explain --gradcheck
+check "trained network, JSON" 0 - $vg "$bin" --config examples/batch-tanh.conf --format json
 check "bad config (error exit)" 2 - $vg "$bin" --config tests/data/bad/duplicate.conf
 echo "valgrind: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
