@@ -62,6 +62,13 @@ cat >"$tmp/configs" <<'EOF'
 --classes 33 --features 21 --cpu default --torch 2.14 --loss bce,sigmoid --stable --show all --no-abs
 --classes 9 --features 21 --show all --sci-mode on --torch 2.14 --cpu avx512 --loss all
 --classes 40 --features 40 --show all --edgeitems 0 --torch 2.6 --cpu avx512
+--hidden 24,16 --act tanh --batch 9 --classes 11 --features 37 --steps 4 --lr 0.5 --loss all --show all --cpu default --torch 2.14
+--hidden 24,16 --act sigmoid --batch 9 --classes 11 --features 37 --steps 4 --lr 0.5 --loss all --show all --cpu avx512 --torch 1.13
+--hidden 40 --classes 10 --features 200 --batch 20 --steps 3 --loss all --stable --show loss,grad --no-abs --init-std 0.05
+--classes 3000 --features 1501 --steps 3 --lr 0.5 --loss all --show loss,grad,w --init-std 0.1 --cpu avx512
+--classes 37 --features 21 --steps 5 --lr 2 --show all --loss all --torch 1.13 --cpu default
+--hidden 8,4 --steps 3 --explain --init-std 0.5 --no-abs
+--hidden 8,4 --batch 3 --target 0,1,2 --steps 3 --gradcheck --loss all --act tanh
 EOF
 
 builds=
