@@ -17,7 +17,7 @@
 #include "options.h"
 
 #define PROGRAM "gradexp"
-#define VERSION "0.2.0"
+#define VERSION "0.3.0"
 
 static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "Reruns the softmax-vs-sigmoid gradient experiment and prints the tensors\n"
