@@ -55,7 +55,10 @@ typedef enum {
  * on, plain REGISTER_DISPATCH registers no AVX-512 kernel (DispatchStub.h):
  * under avx512 those kernels run their AVX2 build; only the softmax family,
  * sigmoid and log_sigmoid are ALSO_REGISTER_AVX512_DISPATCH. In 1.13 every
- * kernel has its AVX-512 build. The default build of a release whose libm
+ * kernel has its AVX-512 build. (exp and tanh, measured, do have 16-lane
+ * builds in 2.x too; as vml ops they run every element through a vector
+ * lane, whose bits SLEEF gives alike at 8 and 16 lanes, so filing them
+ * with the AVX2 build changes no bit.) The default build of a release whose libm
  * rounds log1pf correctly is CPU_DEFAULT_CR. */
 torch_cpu torch_kernel_build(const torch_release *r, torch_cpu cpu, torch_kernel k);
 
