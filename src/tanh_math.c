@@ -1,22 +1,15 @@
-/* tanh_math.c - SLEEF's vector tanhf (one lane) and glibc's two tanhf
- * algorithms, each the same sequence of IEEE operations as the code torch
- * runs, so each returns the identical float for every input (NaN payloads
- * aside).
+/* tanh_math.c - glibc's two tanhf algorithms, each the same sequence of
+ * IEEE operations as the glibc torch's default kernels call, so each returns
+ * the identical float for every input (NaN payloads aside). SLEEF's vector
+ * tanhf is with the other SLEEF lanes, in vec_math.c.
  *
- * - sleef_tanhf_u10: SLEEF's xtanhf (src/libm/sleefsimdsp.c, unchanged from
- *   3.5.1 to 3.9.0) as the AVX2 and AVX-512 helpers compile it: vmla, vfma,
- *   vfmanp and vfmapn are fused multiply-adds (written fmaf), the float-float
- *   helpers are df.h's FMA flavour (ENABLE_FMA_SP), 1/x is a true division,
- *   float->int is cvtps2dq (ties to even, INT32_MIN when out of range), and
- *   exponent scaling works on the bit patterns with 32-bit wrap-around.
  * - glibc_tanhf: glibc's flt-32/s_tanhf.c and s_expm1f.c up to 2.40 (Sun
  *   Microsystems' fdlibm algorithms), float arithmetic, nothing fused (the
  *   x86-64 build has no FMA and no FMA variant of either function).
  * - cr_tanhf: glibc 2.41's flt-32/s_tanhf.c (CORE-MATH, Alexei Sibidanov),
  *   evaluated in double with nothing fused but the explicit fmaf calls.
  *
- * The algorithms and constants are SLEEF's (Boost Software License 1.0),
- * Sun's and CORE-MATH's (MIT); the code is written afresh. The file is
+ * The algorithms and constants are Sun's and CORE-MATH's (MIT); the code is written afresh. The file is
  * built with -ffp-contract=off: every fusion is an explicit fmaf. */
 #include "tanh_math.h"
 
@@ -24,174 +17,6 @@
 #include <stdint.h>
 
 #include "float_bits.h"
-
-/* ======================================================================== */
-/* SLEEF xtanhf, one lane                                                   */
-
-/* a float-float: the unevaluated sum hi + lo */
-typedef struct {
-    float hi, lo;
-} tm_ff;
-
-static tm_ff tm_ff_make(float hi, float lo)
-{
-    tm_ff r;
-    r.hi = hi;
-    r.lo = lo;
-    return r;
-}
-
-/* dfadd2_vf2_vf2_vf: a + b, no magnitude assumption */
-static tm_ff tm_add2_ff_f(tm_ff a, float b)
-{
-    float s = a.hi + b;
-    float v = s - a.hi;
-    float t = (a.hi - (s - v)) + (b - v);
-    return tm_ff_make(s, t + a.lo);
-}
-
-/* dfadd2_vf2_vf2_vf2 */
-static tm_ff tm_add2_ff_ff(tm_ff a, tm_ff b)
-{
-    float s = a.hi + b.hi;
-    float v = s - a.hi;
-    float t = (a.hi - (s - v)) + (b.hi - v);
-    return tm_ff_make(s, t + (a.lo + b.lo));
-}
-
-/* dfadd_vf2_vf_vf2 (|a| >= |b|) */
-static tm_ff tm_add_f_ff(float a, tm_ff b)
-{
-    float s = a + b.hi;
-    return tm_ff_make(s, ((a - s) + b.hi) + b.lo);
-}
-
-/* dfadd_vf2_vf2_vf2 (|a| >= |b|) */
-static tm_ff tm_add_ff_ff(tm_ff a, tm_ff b)
-{
-    float s = a.hi + b.hi;
-    return tm_ff_make(s, (((a.hi - s) + b.hi) + a.lo) + b.lo);
-}
-
-/* dfmul_vf2_vf2_vf, FMA */
-static tm_ff tm_mul_ff_f(tm_ff a, float b)
-{
-    float p = a.hi * b;
-    return tm_ff_make(p, fmaf(a.lo, b, fmaf(a.hi, b, -p)));
-}
-
-/* dfmul_vf2_vf2_vf2, FMA */
-static tm_ff tm_mul_ff_ff(tm_ff a, tm_ff b)
-{
-    float p = a.hi * b.hi;
-    return tm_ff_make(p, fmaf(a.hi, b.lo, fmaf(a.lo, b.hi, fmaf(a.hi, b.hi, -p))));
-}
-
-/* dfsqu_vf2_vf2, FMA */
-static tm_ff tm_sqr_ff(tm_ff a)
-{
-    float p = a.hi * a.hi;
-    return tm_ff_make(p, fmaf(a.hi + a.hi, a.lo, fmaf(a.hi, a.hi, -p)));
-}
-
-/* dfrec_vf2_vf2, FMA: 1 / a */
-static tm_ff tm_rec_ff(tm_ff a)
-{
-    float r = 1.0f / a.hi;
-    return tm_ff_make(r, r * fmaf(-a.lo, r, fmaf(-a.hi, r, 1.0f)));
-}
-
-/* dfdiv_vf2_vf2_vf2, FMA: n / d */
-static tm_ff tm_div_ff(tm_ff n, tm_ff d)
-{
-    float r = 1.0f / d.hi;
-    float q = n.hi * r;
-    float u = fmaf(r, n.hi, -q);
-    float w = fmaf(-d.lo, r, fmaf(-d.hi, r, 1.0f));
-    return tm_ff_make(q, fmaf(q, w, fmaf(n.lo, r, u)));
-}
-
-/* vrint_vi2_vf (cvtps2dq, default MXCSR): nearest, ties to even; NaN and
- * values outside int32 give INT32_MIN. */
-static int32_t tm_cvt_i32(float f)
-{
-    if (!(f >= -2147483648.0f && f < 2147483648.0f)) return INT32_MIN;
-    float r = nearbyintf(f); /* exact: rounds in the current (nearest) mode */
-    return (int32_t)r;
-}
-
-/* vsra_vi2_vi2_i(q, 1) on a two's-complement int32 */
-static uint32_t tm_asr1(uint32_t q)
-{
-    return (q >> 1) | (q & 0x80000000u);
-}
-
-/* vpow2i_vf_vi2: bits (q + 127) << 23, 32-bit wrap-around */
-static float tm_pow2i(uint32_t q)
-{
-    return bits_float((q + 0x7fu) << 23);
-}
-
-/* vldexp2_vf_vf_vi2: x * 2^(q>>1) * 2^(q - (q>>1)), two roundings */
-static float tm_ldexp2(float x, int32_t q)
-{
-    uint32_t uq = (uint32_t)q;
-    uint32_t h = tm_asr1(uq);
-    return (x * tm_pow2i(h)) * tm_pow2i(uq - h);
-}
-
-#define TM_R_LN2F 1.442695040888963407359924681001892137426645954152985934135449406931f
-#define TM_L2UF 0.693145751953125f
-#define TM_L2LF 1.428606765330187045e-06f
-
-/* expk2f: e^(a.hi + a.lo) as a float-float */
-static tm_ff tm_expk2f(tm_ff a)
-{
-    float u = (a.hi + a.lo) * TM_R_LN2F;
-    int32_t q = tm_cvt_i32(u);
-    float qf = (float)q;
-
-    tm_ff s = tm_add2_ff_f(a, qf * -TM_L2UF);
-    s = tm_add2_ff_f(s, qf * -TM_L2LF);
-
-    u = +0.1980960224e-3f;
-    u = fmaf(u, s.hi, +0.1394256484e-2f);
-    u = fmaf(u, s.hi, +0.8333456703e-2f);
-    u = fmaf(u, s.hi, +0.4166637361e-1f);
-
-    tm_ff t = tm_add2_ff_f(tm_mul_ff_f(s, u), +0.166666659414234244790680580464e+0f);
-    t = tm_add2_ff_f(tm_mul_ff_ff(s, t), 0.5f);
-    t = tm_add2_ff_ff(s, tm_mul_ff_ff(tm_sqr_ff(s), t));
-    t = tm_add_f_ff(1.0f, t);
-
-    t.hi = tm_ldexp2(t.hi, q);
-    t.lo = tm_ldexp2(t.lo, q);
-    if (a.hi < -104.0f) t = tm_ff_make(0.0f, 0.0f); /* SLEEF clears the bits: +0 */
-    return t;
-}
-
-float sleef_tanhf_u10(float x)
-{
-    uint32_t xb = float_bits(x);
-    float ax = fabsf(x);
-    float y;
-    /* SLEEF computes the quotient on every lane and then selects 1 where
-     * |x| > 8.664339742 or the quotient is NaN (it is NaN only for a NaN x:
-     * e^|x| is finite and >= 1 below the threshold), so the quotient is
-     * needed only below it. */
-    if (ax <= 8.664339742f) {
-        tm_ff d = tm_expk2f(tm_ff_make(ax, 0.0f));
-        tm_ff e = tm_rec_ff(d);
-        tm_ff ne = tm_ff_make(-e.hi, -e.lo);
-        tm_ff q = tm_div_ff(tm_add_ff_ff(d, ne), tm_add_ff_ff(d, e));
-        y = q.hi + q.lo;
-    } else {
-        y = 1.0f;
-    }
-    /* vmulsign: x's sign bit XORed in; a NaN x gives all ones */
-    if (isnan(x)) return bits_float(0xffffffffu);
-    return bits_float(float_bits(y) ^ (xb & 0x80000000u));
-}
 
 /* ======================================================================== */
 /* glibc <= 2.40: Sun's expm1f and tanhf, float arithmetic                 */

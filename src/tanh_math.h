@@ -7,21 +7,12 @@
  * Sleef_tanhf16_u10 (same bits per lane), in the default build glibc's
  * tanhf lane by lane: the Sun algorithm up to glibc 2.40 (Debian 12's 2.36,
  * torch 1.13), CORE-MATH's correctly rounded one from glibc 2.41 (Debian
- * 13's 2.41 and 2.43, torch 2.6 and 2.14). All three functions are pure,
- * thread-safe, and use only + - * /, fmaf, nearbyintf, fabsf and bit
- * operations (no libm function whose bits vary by machine). */
+ * 13's 2.41 and 2.43, torch 2.6 and 2.14). The SLEEF lane is
+ * vec_math.h's sleef_tanhf_u10; the two glibc algorithms are here. Both
+ * functions are pure, thread-safe, and use only + - * /, fmaf, fabsf and
+ * bit operations (no libm function whose bits vary by machine). */
 #ifndef GRADEXP_TANH_MATH_H
 #define GRADEXP_TANH_MATH_H
-
-/* tanh x as one lane of SLEEF's xtanhf (Sleef_tanhf8_u10 in the AVX2 build,
- * Sleef_tanhf16_u10 in the AVX-512 one; the two give the same bits per
- * lane), FMA where SLEEF's AVX2/AVX-512 code fuses: e^|x| as a float-float,
- * then (e - 1/e) / (e + 1/e). +-1 for |x| > 8.664339742, -0 for -0, the
- * all-ones NaN for NaN. Verified on all 2^32 inputs (any NaN matches any
- * NaN) against Sleef_tanhf8_u10avx2 and Sleef_tanhf16_u10avx512f of
- * libsleef 3.5.1 (torch 1.13); libsleef 3.6.1 (torch 2.6) and 3.9.0 (torch
- * 2.14) give the same bits as 3.5.1 on all 2^32 inputs. */
-float sleef_tanhf_u10(float x);
 
 /* tanh x as glibc's tanhf up to 2.40 (the Sun code; Debian 12's 2.36):
  * from glibc's float expm1f (Sun), 1 - 2/(expm1(2|x|) + 2) for |x| >= 1

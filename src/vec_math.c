@@ -189,6 +189,13 @@ VM_INLINE vm_f2 vm_df_squ(vm_f2 x)
     return vm_f2_make(s, fmaf(x.x + x.x, x.y, fmaf(x.x, x.x, -s)));
 }
 
+/* dfrec_vf2_vf2 (FMA): 1 / d */
+VM_INLINE vm_f2 vm_df_rec(vm_f2 d)
+{
+    float t = 1.0f / d.x;
+    return vm_f2_make(t, t * fmaf(-d.y, t, fmaf(-d.x, t, 1.0f)));
+}
+
 /* dfdiv_vf2_vf2_vf2 (FMA): n / d with one reciprocal and Newton terms. */
 VM_INLINE vm_f2 vm_df_div(vm_f2 n, vm_f2 d)
 {
@@ -339,6 +346,24 @@ VM_INLINE float vm_expm1f_body(float a)
     return x;
 }
 
+/* xtanhf (Sleef_tanhf8_u10). SLEEF computes the quotient on every lane and
+ * selects 1 where |x| > 8.664339742 or the quotient is NaN (only for a NaN
+ * x: e^|x| is finite and >= 1 below the threshold), so the quotient is
+ * needed only below it; vmulsign then XORs in x's sign, and a NaN x gives
+ * all ones. */
+VM_INLINE float vm_tanhf_body(float x)
+{
+    float ax = fabsf(x), y = 1.0f;
+    if (ax <= 8.664339742f) {
+        vm_f2 d = vm_expk2f(vm_f2_make(ax, 0.0f));
+        vm_f2 e = vm_df_rec(d);
+        vm_f2 q = vm_df_div(vm_df_add_f2_f2(d, vm_f2_make(-e.x, -e.y)), vm_df_add_f2_f2(d, e));
+        y = q.x + q.y;
+    }
+    if (isnan(x)) return bits_float(0xffffffffu);
+    return bits_float(float_bits(y) ^ (float_bits(x) & 0x80000000u));
+}
+
 /* ---- run-time selection of an FMA-instruction copy ---------------------- */
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(VEC_MATH_NO_FMA_DISPATCH)
@@ -361,6 +386,7 @@ VM_FMA_COPY(vm_expf, vm_expf_body)
 VM_FMA_COPY(vm_logf, vm_logf_body)
 VM_FMA_COPY(vm_log1pf, vm_log1pf_body)
 VM_FMA_COPY(vm_expm1f, vm_expm1f_body)
+VM_FMA_COPY(vm_tanhf, vm_tanhf_body)
 
 /* __builtin_cpu_supports reads data that libgcc fills in from a constructor,
  * so it is valid here without __builtin_cpu_init and costs one load. */
@@ -403,5 +429,14 @@ float sleef_expm1f_u10(float x)
     return vm_use_fma() ? vm_expm1f_fma(x) : vm_expm1f_generic(x);
 #else
     return vm_expm1f_body(x);
+#endif
+}
+
+float sleef_tanhf_u10(float x)
+{
+#if VM_DISPATCH
+    return vm_use_fma() ? vm_tanhf_fma(x) : vm_tanhf_generic(x);
+#else
+    return vm_tanhf_body(x);
 #endif
 }

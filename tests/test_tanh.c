@@ -32,6 +32,7 @@
 
 #include "float_bits.h"
 #include "tanh_math.h"
+#include "vec_math.h"
 
 #define GOLDEN "tests/data/tanh_golden.txt"
 
