@@ -48,7 +48,7 @@ void experiment_free(experiment *e)
     for (int h = 0; h < e->nheads; h++) {
         head_result *r = &e->heads[h];
         if (e->dense) {
-            net_free(&r->net, &e->spec); /* p, logp, dz, z and curve are its buffers */
+            net_free(&r->net); /* p, logp, dz, z and curve are its buffers */
             continue;
         }
         free(r->p);
@@ -61,60 +61,68 @@ void experiment_free(experiment *e)
     memset(e, 0, sizeof *e);
 }
 
-/* One head's forward and backward on its logits r->z (streamed path: one
- * row); scratch holds 2C floats. */
-static void run_head(head_result *r, const net_spec *spec, float *scratch)
-{
-    net_spec s = *spec;
-    s.kind = r->kind;
-    head_bufs b = {r->z, r->p, r->logp, r->dz, 0.0f, 0};
-    head_forward_backward(&b, &s, scratch);
-    r->loss = b.loss;
-    r->nonfinite = b.nonfinite;
-}
-
 /* Threads at most, for the z pass and for the heads. */
 #define MAX_THREADS 8
 
-/* Classes from which the heads run in parallel, one thread per head (up
- * to the number of cores); each head has its own buffers and scratch, so
- * the split cannot change a bit. */
+/* Classes from which the streamed heads run in parallel; each head has its
+ * own buffers and scratch, so the split cannot change a bit. */
 #define HEAD_THREAD_MIN_CLASSES 32768
+
+/* Something done to one head: fn(e, h, arg). */
+typedef void (*head_fn)(experiment *e, int h, void *arg);
 
 typedef struct {
     experiment *e;
-    float *scratch; /* 2C floats per head */
+    head_fn fn;
+    void *arg;
     int first, step;
 } head_job;
 
-static int head_job_run(void *arg)
+static int head_job_run(void *a)
 {
-    const head_job *j = arg;
-    size_t C = j->e->C;
-    for (int h = j->first; h < j->e->nheads; h += j->step)
-        run_head(&j->e->heads[h], &j->e->spec, j->scratch + 2 * C * (size_t)h);
+    const head_job *j = a;
+    for (int h = j->first; h < j->e->nheads; h += j->step) j->fn(j->e, h, j->arg);
     return 0;
 }
 
-/* Every head of e, in parallel for large heads. scratch is written by the
- * jobs, through jobs[t].scratch (clang-tidy 14 misses that). */
-/* NOLINTNEXTLINE(readability-non-const-parameter) */
-static void run_heads(experiment *e, float *scratch)
+/* fn on every head of e: heads t, t + n, ... on thread t of n, n the cores
+ * (at most one per head) when parallel is set, else 1. A thread that cannot
+ * be started runs its heads here. */
+static void for_each_head(experiment *e, int parallel, head_fn fn, void *arg)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int nt = e->C >= HEAD_THREAD_MIN_CLASSES && cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
+    long cpus = parallel ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+    int nt = cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
     if (nt > MAX_THREADS) nt = MAX_THREADS;
     if (nt < 1) nt = 1;
     head_job jobs[MAX_THREADS] = {{0}};
     thrd_t th[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    for (int t = 0; t < nt; t++) jobs[t] = (head_job){e, scratch, t, nt};
+    for (int t = 0; t < nt; t++) jobs[t] = (head_job){e, fn, arg, t, nt};
     for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], head_job_run, &jobs[t]) == thrd_success;
     head_job_run(&jobs[0]);
     for (int t = 1; t < nt; t++) {
         if (started[t]) (void)thrd_join(th[t], NULL); /* head_job_run always returns 0 */
         else head_job_run(&jobs[t]);
     }
+}
+
+/* One streamed head's forward and backward on its logits (one row); arg is
+ * the scratch, 2C floats per head. */
+static void run_head(experiment *e, int h, void *arg)
+{
+    head_result *r = &e->heads[h];
+    net_spec s = e->spec;
+    s.kind = r->kind;
+    head_bufs b = {r->z, r->p, r->logp, r->dz, 0.0f, 0};
+    head_forward_backward(&b, &s, (float *)arg + 2 * e->C * (size_t)h);
+    r->loss = b.loss;
+    r->nonfinite = b.nonfinite;
+}
+
+/* Every streamed head, in parallel for large heads. */
+static void run_heads(experiment *e, float *scratch)
+{
+    for_each_head(e, e->C >= HEAD_THREAD_MIN_CLASSES, run_head, scratch);
 }
 
 /* Rows per batch of the z pass (simd_dot8 takes 8). */
@@ -218,23 +226,27 @@ static int z_slice_run(void *arg)
         size_t k = sl->row1 - i < DOT_ROWS ? (size_t)(sl->row1 - i) : DOT_ROWS;
         if (sl->late && i < sl->snap_row && sl->snap_row - i < k) k = (size_t)(sl->snap_row - i);
         int block = k == DOT_ROWS && i % DOT_ROWS == 0 && simd_avx2(); /* a whole 16-row block */
-        const float *rows = cached ? (block ? NULL : w0_tail(e, i)) : wstream_rows(&sl->ws, k);
+        /* a whole block in training is read as columns of 16 (kept so in
+         * e->w0, or transposed once here for every head), replayed and
+         * summed in vector lanes; other rows row by row */
+        const float *cols = cached && block ? e->w0 + i * sl->F : NULL;
+        const float *rows = cols ? NULL : cached ? w0_tail(e, i) : wstream_rows(&sl->ws, k);
         if (sl->step == 0) {
             if (e->w0) keep_w0(e, rows, i, k, block);
             dot_rows(sl->z + i, rows, sl->x, k, sl->F);
         } else {
+            if (block && !cols) {
+                simd_transpose16(sl->tmp, rows, sl->F);
+                cols = sl->tmp;
+            }
             for (int h = 0; h < e->nheads; h++) {
                 const head_result *r = &e->heads[h];
-                if (block) {
-                    long p0 = e->plus0 ? 1 : LONG_MAX;
-                    if (cached)
-                        simd_dot16_replay_cols(r->z + i, e->w0 + i * sl->F, sl->x, sl->F, r->dz_hist + i, e->C,
-                                               sl->step, e->alpha, e->fused, p0);
-                    else
-                        simd_dot16_replay(r->z + i, rows, sl->x, sl->F, r->dz_hist + i, e->C, sl->step, e->alpha,
-                                          e->fused, p0);
+                if (cols) {
+                    simd_dot16_replay_cols(r->z + i, cols, sl->x, sl->F, r->dz_hist + i, e->C, sl->step, e->alpha,
+                                           e->fused, e->plus0 ? 1 : LONG_MAX);
                     continue;
                 }
+                if (!rows || !sl->tmp) break; /* cannot happen: training has both */
                 memcpy(sl->tmp, rows, k * sl->F * sizeof *sl->tmp);
                 replay_rows(sl->tmp, e, r, i, k, sl->step);
                 dot_rows(r->z + i, sl->tmp, sl->x, k, sl->F);
@@ -312,7 +324,7 @@ static int stream_z(float *z, const wstream *base, const experiment *e, long ste
 }
 
 /* The network every head shares, from the options (kind is per head). */
-static net_spec spec_of(const gradexp_options *o, int dense)
+static net_spec spec_of(const gradexp_options *o)
 {
     net_spec s = {0};
     s.L = (size_t)o->nhidden + 1;
@@ -328,7 +340,6 @@ static net_spec spec_of(const gradexp_options *o, int dense)
     s.steps = o->steps;
     /* add_(grad, alpha=-lr): the Python float meets a float32 tensor as float */
     s.alpha = (float)-o->lr;
-    (void)dense;
     return s;
 }
 
@@ -348,7 +359,7 @@ uint64_t experiment_bytes(const gradexp_options *o)
 {
     uint64_t C = o->classes, F = o->features, T = (uint64_t)o->steps;
     if (is_dense(o)) {
-        net_spec s = spec_of(o, 1);
+        net_spec s = spec_of(o);
         uint64_t w0 = 0;
         for (size_t l = 0; l < s.L; l++) w0 += 4ull * s.dims[l] * s.dims[l + 1];
         uint64_t heads = 0;
@@ -380,21 +391,13 @@ static void draw(float *v, torch_rng *g, size_t n, const gradexp_options *o, int
         for (size_t i = 0; i < n; i++) v[i] = fabsf(v[i]);
 }
 
-/* Heads first, first + step, ... of a dense run, trained in turn. */
-typedef struct {
-    experiment *e;
-    int first, step;
-} dense_job;
-
-static int dense_job_run(void *arg)
+/* Trains one head of a dense run. */
+static void train_head(experiment *e, int h, void *arg)
 {
-    const dense_job *j = arg;
-    for (int h = j->first; h < j->e->nheads; h += j->step) {
-        net_spec s = j->e->spec;
-        s.kind = j->e->heads[h].kind;
-        net_train(&j->e->heads[h].net, &s, j->e->x);
-    }
-    return 0;
+    (void)arg;
+    net_spec s = e->spec;
+    s.kind = e->heads[h].kind;
+    net_train(&e->heads[h].net, &s, e->x);
 }
 
 /* The dense path: X and every W_l held, each head trained on its copy. */
@@ -415,22 +418,9 @@ static exp_status compute_dense(experiment *e, const gradexp_options *o)
         s.kind = e->heads[h].kind;
         if (net_alloc(&e->heads[h].net, &s, e->W0) != 0) return EXP_NOMEM;
     }
-    /* each head trains its own network: one thread per head, up to the
-     * cores (nothing is shared but X and W_0, which are only read) */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int nt = cpus > 1 ? (int)(cpus < e->nheads ? cpus : e->nheads) : 1;
-    if (nt > MAX_THREADS) nt = MAX_THREADS;
-    if (nt < 1) nt = 1;
-    dense_job jobs[MAX_THREADS] = {{0}};
-    thrd_t th[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (int t = 0; t < nt; t++) jobs[t] = (dense_job){e, t, nt};
-    for (int t = 1; t < nt; t++) started[t] = thrd_create(&th[t], dense_job_run, &jobs[t]) == thrd_success;
-    dense_job_run(&jobs[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t]) (void)thrd_join(th[t], NULL); /* dense_job_run always returns 0 */
-        else dense_job_run(&jobs[t]);
-    }
+    /* each head trains its own network, in parallel (nothing is shared but
+     * X and W_0, which are only read) */
+    for_each_head(e, 1, train_head, NULL);
     for (int h = 0; h < e->nheads; h++) {
         head_result *r = &e->heads[h];
         r->z = r->net.head.z;
@@ -457,7 +447,6 @@ static exp_status train_streamed(experiment *e, const wstream *base, float *scra
         r->dz_hist = malloc((size_t)T * C * sizeof *r->dz_hist);
         r->curve = malloc(((size_t)T + 1) * sizeof *r->curve);
         if (!r->z || !r->dz_hist || !r->curve) return EXP_NOMEM;
-        r->z0 = e->z;
     }
     for (long t = 1; t <= T; t++) {
         for (int h = 0; h < e->nheads; h++) {
@@ -482,7 +471,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->C = C;
     e->F = F;
     e->dense = is_dense(o);
-    e->spec = spec_of(o, e->dense);
+    e->spec = spec_of(o);
     e->N = e->spec.N;
     e->L = e->spec.L;
     e->steps = o->steps;
@@ -614,9 +603,9 @@ static float outer_plus0_at(const tensor_view *t, size_t i, size_t j)
 
 /* A (N, d) activation or logits: 2-d with a batch, else the 1-d h of mv
  * (z and p are (1, C) rows even then: the blog's unsqueeze). */
-static tensor_view rows_view(const experiment *e, const float *v, size_t d, int keep2d)
+static tensor_view rows_view(const experiment *e, const float *v, size_t d)
 {
-    if (e->spec.batched || keep2d) return tensor_view_dense2(v, e->N, d);
+    if (e->spec.batched) return tensor_view_dense2(v, e->N, d);
     return tensor_view_dense1(v, d);
 }
 
@@ -625,13 +614,13 @@ tensor_view experiment_view(experiment *e, int head, show_kind part, float *scal
     const head_result *r = head >= 0 ? &e->heads[head] : NULL;
     size_t L = e->L;
     switch (part) {
-    case SHOW_X: return rows_view(e, e->x, e->F, 0);
+    case SHOW_X: return rows_view(e, e->x, e->F);
     case SHOW_W: {
         if (e->dense) return tensor_view_dense2(e->W0[L - 1], e->C, e->spec.dims[L - 1]);
         tensor_view v = {2, e->C, e->F, w_at, e, NULL};
         return v;
     }
-    case SHOW_H: return rows_view(e, r->net.h[L - 1], e->spec.dims[L - 1], 0);
+    case SHOW_H: return rows_view(e, r->net.h[L - 1], e->spec.dims[L - 1]);
     case SHOW_Z: return tensor_view_dense2(r ? r->z : e->z, e->N, e->C);
     case SHOW_P: return tensor_view_dense2(r->p, e->N, e->C);
     case SHOW_LOSS: *scalar = r->loss; return tensor_view_dense0(scalar);
@@ -646,7 +635,7 @@ tensor_view experiment_view(experiment *e, int head, show_kind part, float *scal
 
 tensor_view experiment_layer(experiment *e, int head, size_t layer, layer_part part)
 {
-    head_result *r = &e->heads[head];
+    head_result *r = head >= 0 ? &e->heads[head] : NULL;
     const size_t *d = e->spec.dims;
     size_t l = layer - 1;
     if (e->dense) {
@@ -673,14 +662,15 @@ int experiment_row_still(const experiment *e, int head, size_t layer, size_t row
     return 1;
 }
 
-/* Appends one entry to the list (when there is room). */
-static void add_named(named_tensor *out, size_t max, size_t *n, const char *head, const char *stem, int layer, size_t L,
-                      show_kind kind, tensor_view v)
+/* Appends one entry to the list (when there is room): stem, or stem and
+ * layer when numbered (w1, grad2, h1). */
+static void add_named(named_tensor *out, size_t max, size_t *n, const char *head, const char *stem, int layer,
+                      int numbered, show_kind kind, tensor_view v)
 {
     if (*n < max) {
         named_tensor *t = &out[*n];
         t->head = head;
-        if (layer > 0 && L > 1) snprintf(t->part, sizeof t->part, "%s%d", stem, layer);
+        if (numbered) snprintf(t->part, sizeof t->part, "%s%d", stem, layer);
         else snprintf(t->part, sizeof t->part, "%s", stem);
         t->kind = kind;
         t->layer = layer;
@@ -694,44 +684,30 @@ size_t experiment_tensors(experiment *e, const gradexp_options *o, named_tensor 
     size_t n = 0, L = e->L;
     const size_t *d = e->spec.dims;
     unsigned show = o->show;
-    if (show & (1u << SHOW_X)) add_named(out, max, &n, NULL, "x", 0, L, SHOW_X, experiment_view(e, -1, SHOW_X, NULL));
+    if (show & (1u << SHOW_X)) add_named(out, max, &n, NULL, "x", 0, 0, SHOW_X, experiment_view(e, -1, SHOW_X, NULL));
     if (show & (1u << SHOW_W))
-        for (size_t l = 1; l <= L; l++) {
-            tensor_view v =
-                e->dense ? tensor_view_dense2(e->W0[l - 1], d[l], d[l - 1]) : experiment_view(e, -1, SHOW_W, NULL);
-            add_named(out, max, &n, NULL, "w", (int)l, L, SHOW_W, v);
-        }
+        for (size_t l = 1; l <= L; l++)
+            add_named(out, max, &n, NULL, "w", (int)l, L > 1, SHOW_W, experiment_layer(e, -1, l, LAYER_W0));
     for (int h = 0; h < e->nheads; h++) {
         head_result *r = &e->heads[h];
         const char *hn = LOSS_NAMES[r->kind];
         if ((show & (1u << SHOW_H)) && e->dense)
             for (size_t l = 1; l < L; l++)
-                add_named(out, max, &n, hn, "h", (int)l, 2, SHOW_H, rows_view(e, r->net.h[l], d[l], 0));
-        if (show & (1u << SHOW_Z)) add_named(out, max, &n, hn, "z", 0, L, SHOW_Z, experiment_view(e, h, SHOW_Z, NULL));
-        if (show & (1u << SHOW_P)) add_named(out, max, &n, hn, "p", 0, L, SHOW_P, experiment_view(e, h, SHOW_P, NULL));
+                add_named(out, max, &n, hn, "h", (int)l, 1, SHOW_H, rows_view(e, r->net.h[l], d[l]));
+        if (show & (1u << SHOW_Z)) add_named(out, max, &n, hn, "z", 0, 0, SHOW_Z, experiment_view(e, h, SHOW_Z, NULL));
+        if (show & (1u << SHOW_P)) add_named(out, max, &n, hn, "p", 0, 0, SHOW_P, experiment_view(e, h, SHOW_P, NULL));
         if (show & (1u << SHOW_LOSS)) {
-            add_named(out, max, &n, hn, "loss", 0, L, SHOW_LOSS, tensor_view_dense0(&r->loss));
+            add_named(out, max, &n, hn, "loss", 0, 0, SHOW_LOSS, tensor_view_dense0(&r->loss));
             if (e->steps > 0)
-                add_named(out, max, &n, hn, "curve", 0, L, SHOW_LOSS,
+                add_named(out, max, &n, hn, "curve", 0, 0, SHOW_LOSS,
                           tensor_view_dense1(r->curve, (size_t)e->steps + 1));
         }
         if (show & (1u << SHOW_GRAD))
-            for (size_t l = 1; l <= L; l++) {
-                tensor_view v = e->dense ? tensor_view_dense2(r->net.dW[l - 1], d[l], d[l - 1])
-                                         : experiment_view(e, h, SHOW_GRAD, NULL);
-                add_named(out, max, &n, hn, "grad", (int)l, L, SHOW_GRAD, v);
-            }
+            for (size_t l = 1; l <= L; l++)
+                add_named(out, max, &n, hn, "grad", (int)l, L > 1, SHOW_GRAD, experiment_layer(e, h, l, LAYER_GRAD));
         if ((show & (1u << SHOW_W)) && e->steps > 0)
-            for (size_t l = 1; l <= L; l++) {
-                tensor_view v;
-                if (e->dense) {
-                    v = tensor_view_dense2(r->net.W[l - 1], d[l], d[l - 1]);
-                } else {
-                    tensor_view t = {2, e->C, e->F, w_trained_at, e, r};
-                    v = t;
-                }
-                add_named(out, max, &n, hn, "w", (int)l, L, SHOW_W, v);
-            }
+            for (size_t l = 1; l <= L; l++)
+                add_named(out, max, &n, hn, "w", (int)l, L > 1, SHOW_W, experiment_layer(e, h, l, LAYER_W));
     }
     return n;
 }

@@ -33,7 +33,6 @@ typedef struct {
     int nonfinite;  /* a nan or inf appeared in logp, loss or W.grad */
     float *curve;   /* (steps + 1) the loss before each step and after the last */
     float *dz_hist; /* streamed, with steps: (steps, C) dz of each step */
-    float *z0;      /* (N, C) with steps: the logits before training */
     net_run net;    /* dense path: this head's network */
 } head_result;
 

@@ -1180,6 +1180,14 @@ static int column_zero(const float *v, size_t N, size_t C, size_t i)
     return 1;
 }
 
+/* Whether class i is the target of some row. */
+static int is_target(const experiment *e, size_t i)
+{
+    for (size_t n = 0; n < e->N; n++)
+        if (e->spec.targets[n] == i) return 1;
+    return 0;
+}
+
 /* Facts about the zero rows of one layer's gradient. */
 typedef struct {
     size_t rows, zero, unread, dead, other;
@@ -1192,8 +1200,6 @@ static zero_rows net_zero_rows(ctx *c, int h, size_t l, unsigned char *sel, unsi
     const head_result *r = &e->heads[h];
     tensor_view g = experiment_layer(e, h, l, LAYER_GRAD);
     zero_rows z = {g.rows, 0, 0, 0, 0};
-    int is_target[64] = {0}; /* small C only; larger C uses the scan below */
-    (void)is_target;
     for (size_t i = 0; i < g.rows; i++) {
         int zero = 1;
         for (size_t j = 0; j < g.cols && zero; j++)
@@ -1203,9 +1209,7 @@ static zero_rows net_zero_rows(ctx *c, int h, size_t l, unsigned char *sel, unsi
         if (!zero) continue;
         z.zero++;
         if (l == e->L) {
-            int target = 0;
-            for (size_t n = 0; n < e->N; n++)
-                if (e->spec.targets[n] == i) target = 1;
+            int target = is_target(e, i);
             if (!target && column_zero(r->dz, e->N, e->C, i) && r->kind == LOSS_SIGMOID && !c->o->stable) {
                 why[i] = 1;
                 z.unread++;
@@ -1245,7 +1249,8 @@ static void net_grads(ctx *c, int h)
         failed(c, -2);
         return;
     }
-    zero_rows last = {0}, hidden_other = {0};
+    zero_rows last = {0};
+    size_t hidden_other = 0; /* hidden zero rows that are not relu's dead units */
     size_t hidden_zero = 0;
     for (size_t l = 1; l <= e->L && c->rc == 0; l++) {
         if (e->L > 1) sb_add(b, "grad%zu = d loss / d W%zu (%zu x %zu):", l, l, e->spec.dims[l], e->spec.dims[l - 1]);
@@ -1256,7 +1261,7 @@ static void net_grads(ctx *c, int h)
         if (l == e->L) last = z;
         else {
             hidden_zero += z.zero;
-            hidden_other.other += z.other;
+            hidden_other += z.other;
         }
         if (z.zero == 0) {
             if (e->L > 1) sb_add(b, "No row of grad%zu is zero.", l);
@@ -1287,7 +1292,7 @@ static void net_grads(ctx *c, int h)
             bullet(c);
         }
     }
-    if (e->L > 1 && last.unread > 0 && hidden_other.other == 0) {
+    if (e->L > 1 && last.unread > 0 && hidden_other == 0) {
         sb_add(b,
                "Only the last layer has the sigmoid head's zero rows (the blog: \"valid just for the last one\"): "
                "the gradient reaching the hidden layers is dz @ W%zu, and the target class's dz reaches every "
@@ -1352,12 +1357,8 @@ static void net_changes(ctx *c, int h)
                    plural ? "s" : "");
             if (l == L && r->kind == LOSS_SIGMOID && !c->o->stable) {
                 int others = 1;
-                for (size_t i = 0; i < rows; i++) {
-                    int target = 0;
-                    for (size_t n = 0; n < e->N; n++)
-                        if (e->spec.targets[n] == i) target = 1;
-                    if (still[i] == target) others = 0;
-                }
+                for (size_t i = 0; i < rows; i++)
+                    if (still[i] == is_target(e, i)) others = 0;
                 if (others)
                     sb_add(b, ": with the naive sigmoid head only the target class%s row%s ever move%s",
                            e->N > 1 ? "es'" : "'s", e->N > 1 ? "s" : "", e->N > 1 ? "" : "s");

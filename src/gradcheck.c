@@ -339,6 +339,21 @@ static int report_failure(gc_out *w, const gradcheck_result *r, const experiment
     return GRADCHECK_OK;
 }
 
+/* Flushes a report: GRADCHECK_OK, or GRADCHECK_WRITE with errno as the
+ * failed write left it. */
+static int finish(gc_out *w)
+{
+    if (!w->failed && (fflush(w->out) != 0 || ferror(w->out))) {
+        w->failed = 1;
+        w->err = errno;
+    }
+    if (w->failed) {
+        errno = w->err;
+        return GRADCHECK_WRITE;
+    }
+    return GRADCHECK_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The dense network: every layer against central differences of the whole
  * network's loss, recomputed in double from the float32 weights. */
@@ -558,15 +573,7 @@ static int report_network(FILE *out, const experiment *e, const gradexp_options 
     else
         say(&w, "gradcheck: passed (%d head%s, %zu layer%s each)\n", checked_heads, checked_heads == 1 ? "" : "s", e->L,
             e->L == 1 ? "" : "s");
-    if (!w.failed && (fflush(out) != 0 || ferror(out))) {
-        w.failed = 1;
-        w.err = errno;
-    }
-    if (w.failed) {
-        errno = w.err;
-        return GRADCHECK_WRITE;
-    }
-    return GRADCHECK_OK;
+    return finish(&w);
 }
 
 int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, const gradcheck_params *p, int *nfailed)
@@ -611,13 +618,5 @@ int gradcheck_report(FILE *out, const experiment *e, const gradexp_options *o, c
         if (!res[h].pass && report_failure(&w, &res[h], e, o, p) != GRADCHECK_OK) return GRADCHECK_NOMEM;
     if (*nfailed) say(&w, "gradcheck: FAILED (%d of %d heads)\n", *nfailed, e->nheads);
     else say(&w, "gradcheck: passed (%d head%s)\n", e->nheads, e->nheads == 1 ? "" : "s");
-    if (!w.failed && (fflush(out) != 0 || ferror(out))) {
-        w.failed = 1;
-        w.err = errno;
-    }
-    if (w.failed) {
-        errno = w.err;
-        return GRADCHECK_WRITE;
-    }
-    return GRADCHECK_OK;
+    return finish(&w);
 }

@@ -115,10 +115,10 @@ static size_t weights(const net_spec *s, size_t l)
     return s->dims[l + 1] * s->dims[l];
 }
 
-/* the widest layer output, for the backward's two scratch rows */
+/* the widest of d_0 .. d_L (C included), for the two scratch buffers */
 static size_t widest(const net_spec *s)
 {
-    size_t m = 0;
+    size_t m = 1;
     for (size_t l = 0; l <= s->L; l++)
         if (s->dims[l] > m) m = s->dims[l];
     return m;
@@ -133,9 +133,9 @@ unsigned long long net_bytes(const net_spec *s)
     return 4 * b + 4096;
 }
 
-void net_free(net_run *r, const net_spec *s)
+void net_free(net_run *r)
 {
-    for (size_t l = 0; l < MAX_LAYERS && s; l++) {
+    for (size_t l = 0; l < MAX_LAYERS; l++) {
         free(r->W[l]);
         free(r->dW[l]);
         free(r->h[l]);
@@ -167,15 +167,14 @@ int net_alloc(net_run *r, const net_spec *s, float *const W0[])
     r->head.p = malloc(N * C * sizeof(float));
     r->head.dz = malloc(N * C * sizeof(float));
     if (s->kind != LOSS_BCE) r->head.logp = malloc(N * C * sizeof(float));
-    size_t w = widest(s);
-    r->scratch = malloc((2 * N * (w > C ? w : C)) * sizeof(float));
+    r->scratch = malloc(2 * N * widest(s) * sizeof(float));
     if (s->steps > 0) r->curve = malloc(((size_t)s->steps + 1) * sizeof(float));
     if (!r->head.z || !r->head.p || !r->head.dz || (s->kind != LOSS_BCE && !r->head.logp) || !r->scratch ||
         (s->steps > 0 && !r->curve))
         goto nomem;
     return 0;
 nomem:
-    net_free(r, s);
+    net_free(r);
     return -1;
 }
 
@@ -199,8 +198,7 @@ void net_forward_backward(net_run *r, const net_spec *s, const float *x, int acc
     }
     head_forward_backward(&r->head, s, r->scratch);
     /* backward: dz, then per layer from the top dW_l and d h_(l-1) */
-    size_t w = widest(s);
-    float *dout = r->scratch, *dnext = r->scratch + N * (w > C ? w : C);
+    float *dout = r->scratch, *dnext = r->scratch + N * widest(s);
     memcpy(dout, r->head.dz, N * C * sizeof(float));
     for (size_t l = L; l-- > 0;) {
         size_t O = s->dims[l + 1], I = s->dims[l];

@@ -61,7 +61,7 @@ typedef struct {
 unsigned long long net_bytes(const net_spec *s);
 /* Allocates r for s, with W copied from W0. 0 or -1 (nothing left allocated). */
 int net_alloc(net_run *r, const net_spec *s, float *const W0[]);
-void net_free(net_run *r, const net_spec *s);
+void net_free(net_run *r);
 
 /* Forward and backward through every layer: h, z, the head, dz, every dW.
  * accumulate: the gradients already exist and were zeroed (1.13's

@@ -43,14 +43,12 @@ void simd_dot8(float *z, const float *rows, const float *x, size_t F);
  * 0, or -1 when the transposed copy of W it needs cannot be had (out is
  * then untouched). */
 int simd_matmul(float *out, const float *in, const float *W, size_t N, size_t O, size_t I);
-/* z[r] for r < 16 as simd_dot8 of the 16 rows after `steps` rank-one SGD
- * updates, replayed as outer_sgd_update does (dz: row r of step t at
- * dz[t*ldz + r]; plus0 for the steps from plus0_from on). */
-void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz, long steps,
-                       float alpha, int fused, long plus0_from);
 /* cols[j*16 + k] = rows[k*F + j]: 16 rows as F columns of 16. */
 void simd_transpose16(float *cols, const float *rows, size_t F);
-/* simd_dot16_replay of 16 rows given as simd_transpose16's columns. */
+/* z[r] for r < 16: simd_dot8 of the 16 rows, given as simd_transpose16's
+ * columns, after `steps` rank-one SGD updates replayed as
+ * outer_sgd_update does (dz: row r of step t at dz[t*ldz + r]; plus0 for
+ * the steps from plus0_from on). */
 void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
                             long steps, float alpha, int fused, long plus0_from);
 /* ops.c's outer_sgd_update, the same bits. */

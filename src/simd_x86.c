@@ -424,45 +424,8 @@ void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
     else scale_abs_avx2(v, n, scale_on, scale, take_abs);
 }
 
-/* Eight independent sequential sums, one per lane: blocks of 8 columns of
- * the 8 rows are transposed in registers, then added column by column. */
-AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
-{
-    const float *r[8];
-    for (int k = 0; k < 8; k++) r[k] = rows + (size_t)k * F;
-    __m256 acc = _mm256_setzero_ps();
-    size_t j = 0;
-    for (; j + 8 <= F; j += 8) {
-        __m256 t0 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));
-        __m256 t1 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[0] + j), _mm256_loadu_ps(r[1] + j));
-        __m256 t2 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));
-        __m256 t3 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[2] + j), _mm256_loadu_ps(r[3] + j));
-        __m256 t4 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));
-        __m256 t5 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[4] + j), _mm256_loadu_ps(r[5] + j));
-        __m256 t6 = _mm256_unpacklo_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));
-        __m256 t7 = _mm256_unpackhi_ps(_mm256_loadu_ps(r[6] + j), _mm256_loadu_ps(r[7] + j));
-        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
-        __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
-        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
-        __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
-        __m256 c[8] = {
-            _mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
-            _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
-            _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
-            _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31),
-        };
-        for (size_t t = 0; t < 8; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
-    }
-    for (; j < F; j++) {
-        __m256 col = _mm256_setr_ps(r[0][j], r[1][j], r[2][j], r[3][j], r[4][j], r[5][j], r[6][j], r[7][j]);
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(col, _mm256_set1_ps(x[j])));
-    }
-    _mm256_storeu_ps(z, acc);
-}
-
 /* The 8 x w block of rows r[0..8) at column j as w column vectors (lane k
- * = row k), for the AVX2 and the AVX-512 kernels (GCC inlines a function
- * only into callers of its own target). */
+ * = row k). */
 #define COLUMNS8(ATTR, NAME)                                                                                        \
     ATTR static inline __attribute__((always_inline)) void NAME(__m256 c[8], const float *const r[8], size_t j,     \
                                                                 size_t w)                                           \
@@ -495,7 +458,22 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
         c[7] = _mm256_permute2f128_ps(u3, u7, 0x31);                                                                \
     }
 COLUMNS8(AVX2, columns8)
-COLUMNS8(AVX512, columns8_512)
+
+/* Eight independent sequential sums, one per lane: blocks of 8 columns of
+ * the 8 rows are transposed in registers, then added column by column. */
+AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
+{
+    const float *r[8];
+    for (int k = 0; k < 8; k++) r[k] = rows + (size_t)k * F;
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t j = 0; j < F; j += 8) {
+        __m256 c[8];
+        size_t w = F - j < 8 ? F - j : 8;
+        columns8(c, r, j, w);
+        for (size_t t = 0; t < w; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
+    }
+    _mm256_storeu_ps(z, acc);
+}
 
 /* ------------------------------------------------------------------------ */
 /* sum_rows: C[a][j] = sum over k < K of A[a*sa + k*sk] * B[k*ldb + j] for
@@ -689,98 +667,15 @@ void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t 
     else outer_sgd_avx2(W, dz, x, k, F, alpha, fused, plus0);
 }
 
-/* simd_dot8 of 8 rows of a head's W_steps, replayed from W_0 on the way:
- * after the transpose each column vector (lane r = row r) gets the steps'
- * updates c = c + alpha * (dz_t[r] * x[j]) (one FMA when fused; + 0 on the
- * product for the steps from plus0_from on), exactly as outer_sgd_update
- * applies them row by row, then joins the sequential sums. */
-AVX2 static void dot8_replay_avx2(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz,
-                                  long steps, float alpha, int fused, long plus0_from)
-{
-    const float *r[8];
-    for (int k = 0; k < 8; k++) r[k] = rows + (size_t)k * F;
-    __m256 acc = _mm256_setzero_ps(), a = _mm256_set1_ps(alpha), zero = _mm256_setzero_ps();
-    for (size_t j = 0; j < F; j += 8) {
-        __m256 c[8];
-        size_t w = F - j < 8 ? F - j : 8;
-        columns8(c, r, j, w);
-        for (long s = 0; s < steps; s++) {
-            __m256 d = _mm256_loadu_ps(dz + (size_t)s * ldz);
-            int p0 = s >= plus0_from;
-            for (size_t t = 0; t < w; t++) {
-                __m256 g = _mm256_mul_ps(d, _mm256_set1_ps(x[j + t]));
-                if (p0) g = _mm256_add_ps(zero, g);
-                c[t] = fused ? _mm256_fmadd_ps(g, a, c[t]) : _mm256_add_ps(c[t], _mm256_mul_ps(a, g));
-            }
-        }
-        for (size_t t = 0; t < w; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
-    }
-    _mm256_storeu_ps(z, acc);
-}
-
-/* The same for 16 rows in AVX-512 lanes (two 8 x 8 transposes). */
-AVX512 static void dot16_replay_avx512(float *z, const float *rows, const float *x, size_t F, const float *dz,
-                                       size_t ldz, long steps, float alpha, int fused, long plus0_from)
-{
-    const float *r[16];
-    for (int k = 0; k < 16; k++) r[k] = rows + (size_t)k * F;
-    __m512 acc = _mm512_setzero_ps(), a = _mm512_set1_ps(alpha), zero = _mm512_setzero_ps();
-    for (size_t j = 0; j < F; j += 8) {
-        __m256 lo[8], hi[8];
-        __m512 c[8];
-        size_t w = F - j < 8 ? F - j : 8;
-        columns8_512(lo, r, j, w);
-        columns8_512(hi, r + 8, j, w);
-        for (size_t t = 0; t < w; t++) c[t] = _mm512_insertf32x8(_mm512_castps256_ps512(lo[t]), hi[t], 1);
-        for (long s = 0; s < steps; s++) {
-            __m512 d = _mm512_loadu_ps(dz + (size_t)s * ldz);
-            int p0 = s >= plus0_from;
-            for (size_t t = 0; t < w; t++) {
-                __m512 g = _mm512_mul_ps(d, _mm512_set1_ps(x[j + t]));
-                if (p0) g = _mm512_add_ps(zero, g);
-                c[t] = fused ? _mm512_fmadd_ps(g, a, c[t]) : _mm512_add_ps(c[t], _mm512_mul_ps(a, g));
-            }
-        }
-        for (size_t t = 0; t < w; t++) acc = _mm512_add_ps(acc, _mm512_mul_ps(c[t], _mm512_set1_ps(x[j + t])));
-    }
-    _mm512_storeu_ps(z, acc);
-}
-
-void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz, long steps,
-                       float alpha, int fused, long plus0_from)
-{
-    if (simd_avx512()) {
-        dot16_replay_avx512(z, rows, x, F, dz, ldz, steps, alpha, fused, plus0_from);
-        return;
-    }
-    dot8_replay_avx2(z, rows, x, F, dz, ldz, steps, alpha, fused, plus0_from);
-    dot8_replay_avx2(z + 8, rows + 8 * F, x, F, dz + 8, ldz, steps, alpha, fused, plus0_from);
-}
-
 /* 16 rows of F as F column vectors of 16 (cols[j*16 + k] = rows[k*F + j]),
  * the layout simd_dot16_replay_cols reads. */
-AVX2 static void transpose16_avx2(float *cols, const float *rows, size_t F)
-{
-    const float *r[16];
-    for (int k = 0; k < 16; k++) r[k] = rows + (size_t)k * F;
-    for (size_t j = 0; j < F; j += 8) {
-        __m256 lo[8], hi[8];
-        size_t w = F - j < 8 ? F - j : 8;
-        columns8(lo, r, j, w);
-        columns8(hi, r + 8, j, w);
-        for (size_t t = 0; t < w; t++) {
-            _mm256_storeu_ps(cols + (j + t) * 16, lo[t]);
-            _mm256_storeu_ps(cols + (j + t) * 16 + 8, hi[t]);
-        }
-    }
-}
-
 void simd_transpose16(float *cols, const float *rows, size_t F)
 {
-    transpose16_avx2(cols, rows, F);
+    transpose_avx2(cols, rows, 16, F); /* cols is W.T for the 16 rows */
 }
 
-/* simd_dot16_replay on rows already laid out as columns (transpose16).
+/* z[r] for the 16 rows given as columns (simd_transpose16), after `steps`
+ * rank-one SGD updates replayed on each column vector (lane r = row r).
  * Four columns are replayed side by side (their update chains are
  * independent); their products then join the sums in column order. */
 AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
@@ -918,13 +813,8 @@ void simd_transpose16(float *cols, const float *rows, size_t F)
 void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
                             long steps, float alpha, int fused, long plus0_from)
 {
-    simd_dot16_replay(z, cols, x, F, dz, ldz, steps, alpha, fused, plus0_from);
-}
-void simd_dot16_replay(float *z, const float *rows, const float *x, size_t F, const float *dz, size_t ldz, long steps,
-                       float alpha, int fused, long plus0_from)
-{
     (void)z;
-    (void)rows;
+    (void)cols;
     (void)x;
     (void)F;
     (void)dz;
