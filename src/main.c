@@ -13,8 +13,11 @@
 #include "experiment.h"
 #include "explain.h"
 #include "gradcheck.h"
+#include "html_print.h"
 #include "json_print.h"
 #include "options.h"
+#include "outfile.h"
+#include "svg_plot.h"
 
 #define PROGRAM "gradexp"
 #define VERSION "0.3.0"
@@ -53,10 +56,20 @@ static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "                      ATEN_CPU_CAPABILITY). The default is avx2 on every\n"
                             "                      machine, so a command prints the same bytes anywhere\n"
                             "  --rng FAMILY        the old name of --cpu, still read (default avx2)\n"
+                            "  --input FILE        X from your own array: a .npy file (float16/32/64) or\n"
+                            "                      FILE.safetensors:NAME; its shape sets --features (and\n"
+                            "                      --batch for 2-d); used as it is: no abs, no scaling\n"
+                            "                      (default: drawn from the seed)\n"
+                            "  --weights FILES     W, or W_1,...,W_L from the input side with hidden\n"
+                            "                      layers, from .npy / FILE.safetensors:NAME files (comma\n"
+                            "                      list); shapes set --classes and --hidden; used as they\n"
+                            "                      are. Tensors not given are drawn in the usual order,\n"
+                            "                      skipping the given ones (default: all drawn)\n"
                             "  --config FILE       read 'key = value' lines (keys are these long flag names);\n"
                             "                      flags on the command line win (default: no file)\n"
-                            "\n"
-                            "Output:\n"
+                            "\n";
+/* (split: C11 compilers need only take string literals of 4095 bytes) */
+static const char USAGE_OUTPUT[] = "Output:\n"
                             "  --show LIST         what to print: x, w, h, z, p, loss, grad, or all\n"
                             "                      (default grad); printed as x, w, then per head\n"
                             "                      h, z, p, loss, grad; with --steps, loss adds the\n"
@@ -67,8 +80,19 @@ static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "  --edgeitems N       items kept at each end when summarising; 0 from\n"
                             "                      --torch 2.1 on, as 2.x prints it (default 3)\n"
                             "  --sci-mode M        auto, on or off (default auto)\n"
-                            "  --format F          torch (PyTorch's text) or json (settings, all values,\n"
-                            "                      losses, warnings; nan/inf as strings) (default torch)\n"
+                            "  --format F          torch (PyTorch's text), json (settings, all values,\n"
+                            "                      losses, warnings; nan/inf as strings) or html (a\n"
+                            "                      self-contained lesson page: the --explain walkthrough\n"
+                            "                      with the figure inline) (default torch)\n"
+                            "  --plot FILE         also write an SVG figure: each head's W.grad as a\n"
+                            "                      heatmap (exact zeros hatched), the loss curves with\n"
+                            "                      --steps; '-' writes it to stdout instead of the tensors\n"
+                            "                      (default: no figure)\n"
+                            "  --save DIR          also write every tensor shown to DIR/NAME.npy (float32,\n"
+                            "                      e.g. DIR/softmax.grad.npy); DIR is created if missing,\n"
+                            "                      files are replaced only by complete ones (default: none)\n"
+                            "  --plot-scale S      shared (one colour scale for every panel, so sizes\n"
+                            "                      compare) or each (one per panel) (default shared)\n"
                             "  --color[=WHEN]      colour numbers by sign: auto (stdout is a terminal and\n"
                             "                      NO_COLOR is unset), always (also --color alone) or never\n"
                             "                      (default auto; --colour is the same)\n"
@@ -156,7 +180,7 @@ int main(int argc, char **argv)
     switch (options_parse(&o, argc, argv, err, sizeof err)) {
     case OPT_HELP:
         errno = 0;
-        if (fputs(USAGE, stdout) == EOF || fflush(stdout) != 0) return output_failed(errno);
+        if (fputs(USAGE, stdout) == EOF || fputs(USAGE_OUTPUT, stdout) == EOF || fflush(stdout) != 0) return output_failed(errno);
         return 0;
     case OPT_VERSION:
         errno = 0;
@@ -166,7 +190,19 @@ int main(int argc, char **argv)
     case OPT_OK: break;
     }
 
-    if (o.explain) o.show = (1u << SHOW_KINDS) - 1; /* the walkthrough shows every part */
+    int to_stdout = !strcmp(o.plot, "-"); /* the SVG replaces the tensors on stdout */
+    if (to_stdout && (o.format != FORMAT_TORCH || o.explain || o.gradcheck)) {
+        fprintf(stderr, "%s: --plot -: the SVG goes to stdout, which --format %s, --explain or --gradcheck wants too\n",
+                PROGRAM, o.format == FORMAT_JSON ? "json" : o.format == FORMAT_HTML ? "html" : "torch");
+        return 2;
+    }
+    if (o.explain || o.format == FORMAT_HTML) o.show = (1u << SHOW_KINDS) - 1; /* the walkthrough shows every part */
+    /* output files are opened before the run, so a bad path costs nothing */
+    outfile plot = {0};
+    if (o.plot[0] && outfile_open(&plot, o.plot, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: --plot %s: %s\n", PROGRAM, o.plot, err);
+        return 2;
+    }
     experiment e;
     uint64_t need = experiment_bytes(&o);
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -177,22 +213,50 @@ int main(int argc, char **argv)
     if (pages > 0 && page > 0 && need / (uint64_t)page > (uint64_t)pages) {
         fprintf(stderr, "%s: %s: this run needs %.1f GB, more than this machine's %.1f GB\n", PROGRAM, what,
                 (double)need / 1e9, (double)pages * (double)page / 1e9);
+        outfile_abort(&plot);
         return 2;
     }
     exp_status cs = experiment_compute(&e, &o);
     if (cs != EXP_OK) {
         fprintf(stderr, "%s: %s: not enough memory for this run (%.1f GB)\n", PROGRAM, what, (double)need / 1e9);
+        outfile_abort(&plot);
         return 2;
+    }
+    if (o.plot[0]) {
+        plot_status ps = svg_plot(plot.f, &e, &o, 1);
+        if (ps == PLOT_NOMEM) {
+            fprintf(stderr, "%s: --plot: not enough memory\n", PROGRAM);
+            outfile_abort(&plot);
+            experiment_free(&e);
+            return 2;
+        }
+        if (outfile_commit(&plot, err, sizeof err) != 0 || ps == PLOT_WRITE) {
+            if (!to_stdout || errno != EPIPE) fprintf(stderr, "%s: --plot %s: %s\n", PROGRAM, o.plot, err);
+            outfile_abort(&plot);
+            experiment_free(&e);
+            return 1;
+        }
+        if (to_stdout) {
+            experiment_free(&e);
+            return 0;
+        }
     }
     o.print.color = o.format == FORMAT_TORCH && want_color(o.color);
     errno = 0; /* isatty and friends may have left one; the writes set their own */
-    if (o.explain || o.gradcheck) {
+    if ((o.explain || o.gradcheck) && o.format != FORMAT_HTML) {
         int rs = run_reports(&e, &o);
         experiment_free(&e);
         return rs;
     }
-    exp_status st = o.format == FORMAT_JSON ? (json_print(stdout, &e, &o) == 0 ? EXP_OK : EXP_WRITE)
-                                            : experiment_print_torch(stdout, &e, &o);
+    exp_status st = EXP_OK;
+    int gc_failed = 0;
+    if (o.format == FORMAT_HTML) {
+        html_status hs = html_print(stdout, &e, &o, &gc_failed);
+        st = hs == HTML_OK ? EXP_OK : hs == HTML_NOMEM ? EXP_NOMEM : EXP_WRITE;
+    } else {
+        st = o.format == FORMAT_JSON ? (json_print(stdout, &e, &o) == 0 ? EXP_OK : EXP_WRITE)
+                                     : experiment_print_torch(stdout, &e, &o);
+    }
     if (st == EXP_NOMEM) {
         fprintf(stderr, "%s: not enough memory to print\n", PROGRAM);
         experiment_free(&e);
@@ -201,6 +265,7 @@ int main(int argc, char **argv)
     int status = 0;
     if (st == EXP_OK && fflush(stdout) != 0) st = EXP_WRITE;
     if (st == EXP_WRITE) status = output_failed(errno);
+    if (status == 0 && gc_failed) status = 1;
     for (int h = 0; h < e.nheads && status == 0; h++) {
         char msg[256];
         if (json_head_warning(&e, &o, h, msg, sizeof msg)) fprintf(stderr, "%s: warning: %s\n", PROGRAM, msg);

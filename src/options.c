@@ -213,6 +213,7 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
     if (!strcmp(key, "classes") || !strcmp(key, "features")) {
         if (parse_range(value, 1, MAX_DIM, &v, err, errlen)) return -1;
         *(key[0] == 'c' ? &o->classes : &o->features) = (size_t)v;
+        *(key[0] == 'c' ? &o->set_classes : &o->set_features) = 1;
         return 0;
     }
     if (!strcmp(key, "target")) {
@@ -232,6 +233,7 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         if (value == NULL) return fail(err, errlen, "needs a value");
         memcpy(o->hidden, w, l.n * sizeof *w);
         o->nhidden = (int)l.n;
+        o->set_hidden = 1;
         return 0;
     }
     if (!strcmp(key, "act")) {
@@ -322,7 +324,26 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
             o->format = FORMAT_JSON;
             return 0;
         }
-        return fail(err, errlen, "'%s' is not torch or json", value ? value : "");
+        if (value && !strcmp(value, "html")) {
+            o->format = FORMAT_HTML;
+            return 0;
+        }
+        return fail(err, errlen, "'%s' is not torch, json or html", value ? value : "");
+    }
+    if (!strcmp(key, "plot-scale")) {
+        static const char *const modes[] = {"shared", "each"};
+        int k = value ? lookup(value, modes, 2) : -1;
+        if (k < 0) return fail(err, errlen, "'%s' is not shared or each", value ? value : "");
+        o->plot_scale = (plot_scale_mode)k;
+        return 0;
+    }
+    if (!strcmp(key, "plot") || !strcmp(key, "save") || !strcmp(key, "input") || !strcmp(key, "weights")) {
+        char *dst = key[0] == 'p' ? o->plot : key[0] == 's' ? o->save : key[0] == 'i' ? o->input : o->weights;
+        size_t cap = key[0] == 'w' ? sizeof o->weights : MAX_PATH_TEXT;
+        if (value == NULL || *value == '\0') return fail(err, errlen, "needs a file name");
+        if (strlen(value) >= cap) return fail(err, errlen, "file name longer than %zu bytes", cap - 1);
+        memcpy(dst, value, strlen(value) + 1);
+        return 0;
     }
     if (!strcmp(key, "color")) {
         static const char *const modes[] = {"auto", "always", "never"};
@@ -477,6 +498,11 @@ static const struct option LONG_OPTS[] = {
     {"edgeitems", required_argument, 0, 0},
     {"sci-mode", required_argument, 0, 0},
     {"format", required_argument, 0, 0},
+    {"plot", required_argument, 0, 0},
+    {"plot-scale", required_argument, 0, 0},
+    {"save", required_argument, 0, 0},
+    {"input", required_argument, 0, 0},
+    {"weights", required_argument, 0, 0},
     {"color", optional_argument, 0, 0},
     {"colour", optional_argument, 0, 0},
     {"hidden", required_argument, 0, 0},

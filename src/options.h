@@ -36,7 +36,11 @@ extern const char *const ACT_NAMES[ACT_KINDS];
 #define MAX_TARGETS 4096    /* classes one --target list may give */
 #define MAX_STEPS 1000000.0 /* --steps at most */
 
-typedef enum { FORMAT_TORCH = 0, FORMAT_JSON } output_format;
+typedef enum { FORMAT_TORCH = 0, FORMAT_JSON, FORMAT_HTML } output_format;
+/* --plot-scale: one colour scale for every heatmap, or one per panel. */
+typedef enum { PLOT_SCALE_SHARED = 0, PLOT_SCALE_EACH } plot_scale_mode;
+
+#define MAX_PATH_TEXT 4096 /* longest file name a flag takes */
 typedef enum { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode;
 
 typedef struct {
@@ -69,6 +73,14 @@ typedef struct {
     color_mode color;
     int explain;
     int gradcheck;
+    char plot[MAX_PATH_TEXT]; /* --plot FILE.svg ("-": stdout), or "" */
+    plot_scale_mode plot_scale;
+    char save[MAX_PATH_TEXT];        /* --save DIR, or "" */
+    char input[MAX_PATH_TEXT];       /* --input FILE: X from a .npy or FILE.safetensors:NAME */
+    char weights[2 * MAX_PATH_TEXT]; /* --weights FILE[,FILE...]: W_1 .. W_L */
+    /* which size flags the user gave, so that a file's shape that
+     * disagrees with one is an error naming both (--batch: has_batch) */
+    int set_classes, set_features, set_hidden;
 } gradexp_options;
 
 typedef enum { OPT_OK = 0, OPT_HELP, OPT_VERSION, OPT_ERROR } opt_status;
