@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "png.h"
 #include "tensor_print.h"
 
 /* ColorBrewer RdBu, 11 classes, from +1 (dark red) to -1 (dark blue). */
@@ -29,6 +30,8 @@ static const unsigned char RDBU[11][3] = {
 /* Okabe and Ito's colour-blind-safe palette, for the loss curves. */
 static const char *const CURVE_COLORS[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"};
 
+/* Grids with more cells are drawn as one embedded image, not rectangles. */
+#define PLOT_RECT_CELLS 4096
 #define FONT "DejaVu Sans, Arial, Helvetica, sans-serif"
 #define MARGIN 24
 #define TITLE_H 76
@@ -146,6 +149,7 @@ static void tick_text(char *buf, size_t len, double v) { snprintf(buf, len, "%.3
 typedef struct {
     FILE *out;
     int failed;
+    int nomem;
 } svg;
 
 static void put(svg *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -224,6 +228,7 @@ static void colorbar(svg *s, double x, double y, double h, double vmax, int id)
     put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"%.1f\" fill=\"url(#cbar%d)\" stroke=\"#444\"/>\n", x, y, h,
         id);
     for (int k = 0; k <= 4; k++) {
+        if (vmax == 0.0 && k != 2) continue; /* every value is 0 (or nan) */
         double v = vmax * (1.0 - k / 2.0), ty = y + h * k / 4.0;
         char t[32];
         tick_text(t, sizeof t, v);
@@ -259,18 +264,52 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
     size_t rstep = p->ch >= 16.0 ? 1 : (size_t)ceil(20.0 / p->ch);
     for (size_t i = 0; i < p->gr; i++) {
         int tgt = 0;
+        size_t which = 0;
         for (size_t r = i * p->br; r < (i + 1) * p->br && r < p->rows && last; r++)
-            if (is_target(e, r)) tgt = 1;
+            if (!tgt && is_target(e, r)) {
+                tgt = 1;
+                which = r;
+            }
         if (i % rstep != 0 && !tgt) continue;
         const char *what = last ? "class" : "unit";
         put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"end\" dominant-baseline=\"middle\"%s>", gx - 8,
             gy + p->ch * ((double)i + 0.5), tgt ? " font-weight=\"bold\"" : " fill=\"#333\"");
-        if (tgt) put(s, "target \xe2\x96\xb6 %zu", i * p->br);
+        if (tgt) put(s, "target \xe2\x96\xb6 %zu", which);
         else put(s, "%s %zu", what, i * p->br);
         put(s, "</text>\n");
     }
-    /* cells */
-    for (size_t i = 0; i < p->gr; i++)
+    /* cells: rectangles, or for a big grid one embedded PNG over the
+     * hatching, its zero cells transparent */
+    if (p->gr * p->gc > PLOT_RECT_CELLS) {
+        unsigned char *rgba = malloc(p->gr * p->gc * 4);
+        if (rgba == NULL) {
+            s->nomem = 1;
+            put(s, "</g>\n");
+            return;
+        }
+        for (size_t k = 0; k < p->gr * p->gc; k++) {
+            char fill[8] = "#000000";
+            unsigned r = 0, g = 0, b = 0;
+            if (p->st[k] == CELL_VALUE) plot_color(fill, vmax > 0.0 ? (double)p->val[k] / vmax : 0.0);
+            (void)sscanf(fill, "#%2x%2x%2x", &r, &g, &b);
+            rgba[4 * k] = (unsigned char)r;
+            rgba[4 * k + 1] = (unsigned char)g;
+            rgba[4 * k + 2] = (unsigned char)b;
+            rgba[4 * k + 3] = p->st[k] == CELL_ZERO ? 0 : 255;
+        }
+        if (p->has_zero)
+            put(s, "<rect class=\"raster-zero\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"url(#zero)\"/>\n", gx,
+                gy, gw, gh);
+        put(s, "<image class=\"raster\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" preserveAspectRatio=\"none\" "
+               "image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" xlink:href=\"",
+            gx, gy, gw, gh);
+        int rc = png_write_data_uri(s->out, rgba, p->gc, p->gr);
+        free(rgba);
+        if (rc == -2) s->nomem = 1;
+        if (rc == -1) s->failed = 1;
+        put(s, "\"/>\n");
+    }
+    for (size_t i = 0; i < p->gr && p->gr * p->gc <= PLOT_RECT_CELLS; i++)
         for (size_t j = 0; j < p->gc; j++) {
             size_t k = i * p->gc + j;
             double cx = gx + p->cw * (double)j, cy = gy + p->ch * (double)i;
@@ -460,10 +499,10 @@ plot_status svg_plot(FILE *out, experiment *e, const gradexp_options *o, int sta
         p->y = cy + HEAD_H;
     }
 
-    svg s = {out, 0};
+    svg s = {out, 0, 0};
     int W = (int)ceil(width), H = (int)ceil(height);
     if (standalone) put(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    put(&s, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\" role=\"img\">\n",
+    put(&s, "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\" role=\"img\">\n",
         W, H, W, H, FONT);
     char desc[1024];
     describe(desc, sizeof desc, e, o);
@@ -491,12 +530,12 @@ plot_status svg_plot(FILE *out, experiment *e, const gradexp_options *o, int sta
         lx + 32, legend_y + 10, any_reduced ? " (every weight of the cell)" : "");
     char pale[8];
     plot_color(pale, 0.0);
-    lx += 330;
+    lx += any_reduced ? 420 : 290;
     put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"%s\" stroke=\"#bdbdbd\"/>", lx, legend_y, pale);
     put(&s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">tiny but not 0</text>\n", lx + 32,
         legend_y + 10);
     if (any_nan) {
-        lx += 150;
+        lx += 160;
         put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"#000000\"/>", lx, legend_y);
         put(&s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">nan</text>\n", lx + 32,
             legend_y + 10);
@@ -505,7 +544,8 @@ plot_status svg_plot(FILE *out, experiment *e, const gradexp_options *o, int sta
     put(&s, "</g>\n");
     if (e->steps > 0) draw_curves(&s, e, MARGIN, curve_y);
     put(&s, "</svg>\n");
-    if (s.failed || ferror(out)) st = PLOT_WRITE;
+    if (s.nomem) st = PLOT_NOMEM;
+    else if (s.failed || ferror(out)) st = PLOT_WRITE;
 done:
     for (size_t k = 0; k < np; k++) {
         free(ps[k].val);
