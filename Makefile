@@ -14,6 +14,8 @@ LDFLAGS ?= -static
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CONFORMANCE_CASES ?= 400
 
 SRC      := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -35,10 +37,14 @@ tests/test_%: tests/test_%.c $(OBJ) $(wildcard src/*.h) $(wildcard tests/*.h)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(OBJ) -lcmocka $(LDLIBS)
 
 # Every cmocka suite, every example config against its expected output, the
-# nine golden corpora from real PyTorch (tests/golden: 1.13, 2.6, 2.14 x
-# default, avx2, avx512), the
-# command-line table (exit statuses and messages) and the output checks (JSON
-# read by jq and python3, colour, write errors, man page, install).
+# golden corpora from real PyTorch (tests/golden: 1.13, 2.6, 2.14 x default,
+# avx2, avx512; drawn tensors, layers, and the user's own arrays), the
+# command-line table (exit statuses and messages), the output checks (JSON
+# read by jq and python3, colour, write errors, man page, install), --input,
+# --weights and --save against files torch wrote (tests/run_inputs.sh), the
+# figures rendered in headless chromium and checked by pixel
+# (tests/run_render.sh) and the shell completion in real bash and zsh
+# (tests/run_completion.sh).
 test: deps
 	@$(MAKE) --no-print-directory unit examples
 
@@ -64,6 +70,15 @@ deps:
 	    echo "note: the JSON checks want jq: run 'sudo apt-get install -y jq'" >&2; \
 	  fi; \
 	fi
+	@if [ ! -f /usr/share/bash-completion/bash_completion ] || ! command -v zsh >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bash-completion zsh"; \
+	    apt-get install -y -qq bash-completion zsh >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq bash-completion zsh >/dev/null; }; \
+	  else \
+	    echo "note: the completion checks want bash-completion and zsh: run 'sudo apt-get install -y bash-completion zsh'" >&2; \
+	  fi; \
+	fi
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; ./$$t; done
@@ -73,6 +88,9 @@ examples: gradexp
 	@sh tests/run_golden.sh ./gradexp
 	@sh tests/run_cli.sh ./gradexp
 	@MAKE="$(MAKE)" sh tests/run_output.sh ./gradexp
+	@sh tests/run_inputs.sh ./gradexp
+	@sh tests/run_render.sh ./gradexp
+	@sh tests/run_completion.sh ./gradexp
 
 # Compares gradexp with real PyTorch on fresh random configurations, one
 # run per kernel family: `make conformance TORCH=2.14 CPU=avx512`. TORCH=1.13
@@ -96,14 +114,20 @@ bench: gradexp
 	/usr/bin/python3 bench/bench.py --gradexp ./gradexp --out bench/results.md
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging root] [BINDIR=...] [MANDIR=...]
+# [BASHCOMPDIR=...] [ZSHCOMPDIR=...]: the binary, the man page and the bash
+# and zsh completions (bash-completion loads completions/NAME by command
+# name; zsh finds _gradexp on its $fpath, where site-functions is).
 install: gradexp gradexp.1
-	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)"
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)" "$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)"
 	install -m 755 gradexp "$(DESTDIR)$(BINDIR)/gradexp"
 	install -m 644 gradexp.1 "$(DESTDIR)$(MANDIR)/gradexp.1"
+	install -m 644 completions/gradexp.bash "$(DESTDIR)$(BASHCOMPDIR)/gradexp"
+	install -m 644 completions/_gradexp "$(DESTDIR)$(ZSHCOMPDIR)/_gradexp"
 
-# Removes exactly what install put there (same PREFIX, DESTDIR, BINDIR, MANDIR).
+# Removes exactly what install put there (same PREFIX, DESTDIR and dirs).
 uninstall:
-	rm -f "$(DESTDIR)$(BINDIR)/gradexp" "$(DESTDIR)$(MANDIR)/gradexp.1"
+	rm -f "$(DESTDIR)$(BINDIR)/gradexp" "$(DESTDIR)$(MANDIR)/gradexp.1" \
+	  "$(DESTDIR)$(BASHCOMPDIR)/gradexp" "$(DESTDIR)$(ZSHCOMPDIR)/_gradexp"
 
 clean:
 	rm -f gradexp src/*.o $(TEST_BIN)
@@ -175,6 +199,8 @@ run_suites = st=0; \
 	sh tests/run_examples.sh $(1)/$(or $(2),gradexp) || st=1; \
 	sh tests/run_cli.sh $(1)/$(or $(2),gradexp) || st=1; \
 	if [ -f tests/run_output.sh ]; then MAKE="$(MAKE)" sh tests/run_output.sh $(1)/$(or $(2),gradexp) || st=1; fi; \
+	sh tests/run_inputs.sh $(1)/$(or $(2),gradexp) || st=1; \
+	sh tests/run_render.sh $(1)/$(or $(2),gradexp) || st=1; \
 	[ $$st -eq 0 ]
 
 # AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer): the

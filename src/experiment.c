@@ -58,7 +58,44 @@ void experiment_free(experiment *e)
         free(r->curve);
         free(r->dz_hist);
     }
+    inputs_close(&e->in);
     memset(e, 0, sizeof *e);
+}
+
+int experiment_read_check(experiment *e)
+{
+    if (!atomic_load(&e->read_failed)) return 0;
+    snprintf(e->errmsg, sizeof e->errmsg, "%s: could not be read (it changed or shrank since it was opened)",
+             e->in.w[0].name);
+    return -1;
+}
+
+/* Opens the user's files again for the run and checks that they still
+ * have the shapes the options were sized from. 0, or -1 with errmsg. */
+static int open_inputs(experiment *e, const gradexp_options *o)
+{
+    if (!o->input[0] && !o->weights[0]) return 0;
+    gradexp_options *again = malloc(sizeof *again);
+    if (again == NULL) return snprintf(e->errmsg, sizeof e->errmsg, "not enough memory"), -1;
+    memcpy(again, o, sizeof *again);
+    int rc = inputs_open(&e->in, again, e->errmsg, sizeof e->errmsg);
+    int same = again->features == o->features && again->classes == o->classes && again->nhidden == o->nhidden &&
+               again->batch == o->batch && again->has_batch == o->has_batch &&
+               !memcmp(again->hidden, o->hidden, sizeof o->hidden);
+    free(again);
+    if (rc == 0 && !same) {
+        snprintf(e->errmsg, sizeof e->errmsg, "%.600s: changed since it was first read", o->weights[0] ? o->weights : o->input);
+        inputs_close(&e->in);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Reads all of a user's array (rows x cols floats) into v. 0 or -1 with
+ * errmsg. */
+static int read_all(experiment *e, float *v, const arrayfile *a)
+{
+    return arrayfile_rows(a, v, 0, (size_t)a->rows, e->errmsg, sizeof e->errmsg);
 }
 
 /* Threads at most, for the z pass and for the heads. */
@@ -407,11 +444,20 @@ static exp_status compute_dense(experiment *e, const gradexp_options *o)
     torch_rng_seed(&g, o->seed);
     e->x = malloc(e->N * e->F * sizeof *e->x);
     if (!e->x) return EXP_NOMEM;
-    draw(e->x, &g, e->N * e->F, o, 0);
+    /* given tensors are read, the others drawn in order, skipping them */
+    if (e->in.has_x) {
+        if (read_all(e, e->x, &e->in.x) != 0) return EXP_INPUT;
+    } else {
+        draw(e->x, &g, e->N * e->F, o, 0);
+    }
     for (size_t l = 0; l < e->L; l++) {
         size_t n = e->spec.dims[l] * e->spec.dims[l + 1];
         if (!(e->W0[l] = malloc(n * sizeof(float)))) return EXP_NOMEM;
-        draw(e->W0[l], &g, n, o, 1);
+        if (l < e->in.nw) {
+            if (read_all(e, e->W0[l], &e->in.w[l]) != 0) return EXP_INPUT;
+        } else {
+            draw(e->W0[l], &g, n, o, 1);
+        }
     }
     for (int h = 0; h < e->nheads; h++) {
         net_spec s = e->spec;
@@ -487,9 +533,13 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     if (!e->targets_owned) goto nomem;
     for (size_t i = 0; i < e->N; i++) e->targets_owned[i] = o->targets[o->ntargets == 1 ? 0 : i];
     e->spec.targets = e->targets_owned;
+    if (open_inputs(e, o) != 0) {
+        st = EXP_INPUT;
+        goto fail;
+    }
     if (e->dense) {
         st = compute_dense(e, o);
-        if (st != EXP_OK) goto nomem;
+        if (st != EXP_OK) goto fail;
         return EXP_OK;
     }
 
@@ -520,14 +570,24 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
         if (!r->p || !r->dz || (r->kind != LOSS_BCE && !r->logp)) goto nomem;
     }
 
+    /* given tensors are read, the others drawn in order, skipping them */
     torch_rng g;
     torch_rng_seed(&g, o->seed);
-    torch_randn(e->x, &g, F, o->cpu);
-    if (!o->no_abs)
-        for (size_t i = 0; i < F; i++) e->x[i] = fabsf(e->x[i]);
+    if (e->in.has_x) {
+        if (read_all(e, e->x, &e->in.x) != 0) {
+            st = EXP_INPUT;
+            goto fail;
+        }
+    } else {
+        torch_randn(e->x, &g, F, o->cpu);
+        if (!o->no_abs)
+            for (size_t i = 0; i < F; i++) e->x[i] = fabsf(e->x[i]);
+    }
     /* W * init_std: a Python float scalar meets a float32 tensor as float */
     float scale = (float)o->init_std;
-    if (wstream_init(&ws, &g, C, F, o->cpu, o->has_init_std, scale, !o->no_abs, DOT_ROWS) != 0) goto nomem;
+    if (e->in.nw ? wstream_init_file(&ws, &e->in.w[0], &e->read_failed, DOT_ROWS) != 0
+                 : wstream_init(&ws, &g, C, F, o->cpu, o->has_init_std, scale, !o->no_abs, DOT_ROWS) != 0)
+        goto nomem;
     if (wstream_copy(&e->w_start, &ws) != 0 || wstream_copy(&e->w_cur, &ws) != 0) goto nomem;
     /* the printer reads rows [0, e) and [C - e, C) when it summarises */
     uint64_t edge = (uint64_t)o->print.edgeitems;
@@ -538,12 +598,26 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     if (o->steps > 0 && train_streamed(e, &ws, scratch) != EXP_OK) goto nomem;
     wstream_free(&ws);
     free(scratch);
+    if (experiment_read_check(e) != 0) {
+        char msg[sizeof e->errmsg];
+        memcpy(msg, e->errmsg, sizeof msg);
+        experiment_free(e);
+        memcpy(e->errmsg, msg, sizeof msg);
+        return EXP_INPUT;
+    }
     return EXP_OK;
 nomem:
+    st = EXP_NOMEM;
+fail:
     free(scratch);
     wstream_free(&ws);
-    experiment_free(e);
-    return EXP_NOMEM;
+    {
+        char msg[sizeof e->errmsg];
+        memcpy(msg, e->errmsg, sizeof msg);
+        experiment_free(e);
+        memcpy(e->errmsg, msg, sizeof msg);
+    }
+    return st;
 }
 
 /* Row i of W_0 from the streams: the current row if it is row i, else the

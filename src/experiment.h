@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 
+#include "inputs.h"
 #include "network.h"
 #include "options.h"
 #include "wstream.h"
@@ -73,14 +74,22 @@ typedef struct {
     int w_have_late;
     uint64_t w_cur_row; /* row held in w_row, or UINT64_MAX */
     const float *w_row;
+    run_inputs in;          /* the user's X and weights (--input, --weights) */
+    atomic_int read_failed; /* a weight file could not be read while streaming */
+    char errmsg[640];       /* what EXP_INPUT is about: "FILE: reason" */
 } experiment;
 
-typedef enum { EXP_OK = 0, EXP_NOMEM = 1, EXP_WRITE = 2 } exp_status;
+/* EXP_INPUT: an --input or --weights file could not be read (errmsg). */
+typedef enum { EXP_OK = 0, EXP_NOMEM = 1, EXP_WRITE = 2, EXP_INPUT = 3 } exp_status;
 
-/* Runs the configured experiment. On EXP_NOMEM nothing is left allocated. */
+/* Runs the configured experiment. On EXP_NOMEM or EXP_INPUT nothing is
+ * left allocated. */
 exp_status experiment_compute(experiment *e, const gradexp_options *o);
 /* Bytes experiment_compute will allocate for these options (errs high). */
 uint64_t experiment_bytes(const gradexp_options *o);
+/* 0, or -1 with e->errmsg set when a weight file failed to read while its
+ * rows streamed (the printed values of its rows are then not the file's). */
+int experiment_read_check(experiment *e);
 /* Frees what experiment_compute allocated; safe on a zeroed struct. */
 void experiment_free(experiment *e);
 

@@ -17,6 +17,7 @@
 #include "json_print.h"
 #include "options.h"
 #include "outfile.h"
+#include "save.h"
 #include "svg_plot.h"
 
 #define PROGRAM "gradexp"
@@ -203,6 +204,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: --plot %s: %s\n", PROGRAM, o.plot, err);
         return 2;
     }
+    if (o.save[0] && save_prepare(o.save, err, sizeof err) != SAVE_OK) {
+        fprintf(stderr, "%s: --save %s: %s\n", PROGRAM, o.save, err);
+        outfile_abort(&plot);
+        return 2;
+    }
     experiment e;
     uint64_t need = experiment_bytes(&o);
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -217,10 +223,29 @@ int main(int argc, char **argv)
         return 2;
     }
     exp_status cs = experiment_compute(&e, &o);
+    if (cs == EXP_INPUT) {
+        fprintf(stderr, "%s: %s\n", PROGRAM, e.errmsg);
+        outfile_abort(&plot);
+        return 2;
+    }
     if (cs != EXP_OK) {
         fprintf(stderr, "%s: %s: not enough memory for this run (%.1f GB)\n", PROGRAM, what, (double)need / 1e9);
         outfile_abort(&plot);
         return 2;
+    }
+    if (o.save[0]) {
+        save_status ss = save_tensors(o.save, &e, &o, err, sizeof err);
+        if (ss == SAVE_OK && experiment_read_check(&e) != 0) {
+            fprintf(stderr, "%s: %s\n", PROGRAM, e.errmsg);
+            ss = SAVE_BADPATH;
+        } else if (ss != SAVE_OK) {
+            fprintf(stderr, "%s: --save: %s\n", PROGRAM, err);
+        }
+        if (ss != SAVE_OK) {
+            outfile_abort(&plot);
+            experiment_free(&e);
+            return ss == SAVE_WRITE ? 1 : 2;
+        }
     }
     if (o.plot[0]) {
         plot_status ps = svg_plot(plot.f, &e, &o, 1);
@@ -266,6 +291,10 @@ int main(int argc, char **argv)
     if (st == EXP_OK && fflush(stdout) != 0) st = EXP_WRITE;
     if (st == EXP_WRITE) status = output_failed(errno);
     if (status == 0 && gc_failed) status = 1;
+    if (status == 0 && experiment_read_check(&e) != 0) {
+        fprintf(stderr, "%s: %s\n", PROGRAM, e.errmsg);
+        status = 2;
+    }
     for (int h = 0; h < e.nheads && status == 0; h++) {
         char msg[256];
         if (json_head_warning(&e, &o, h, msg, sizeof msg)) fprintf(stderr, "%s: warning: %s\n", PROGRAM, msg);

@@ -7,6 +7,8 @@
  * line naming what was wrong. */
 #include "options.h"
 
+#include "inputs.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -569,6 +571,12 @@ opt_status options_parse(gradexp_options *o, int argc, char **argv, char *err, s
     if (o->cpu_native) o->cpu = torch_release_native_cpu(o->torch, getenv("ATEN_CPU_CAPABILITY"));
     o->print.sci_first = o->torch->sci_first;
     o->print.edge0_size = o->torch->edge0_size;
+    /* the shapes of --input and --weights set sizes: read before the checks */
+    if (o->input[0] || o->weights[0]) {
+        run_inputs in;
+        if (inputs_open(&in, o, err, errlen) != 0) return OPT_ERROR;
+        inputs_close(&in);
+    }
     if (options_validate(o, err, errlen) != 0) return OPT_ERROR;
     return OPT_OK;
 }

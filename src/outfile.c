@@ -58,12 +58,14 @@ int outfile_open(outfile *o, const char *path, char *err, size_t errlen)
 int outfile_commit(outfile *o, char *err, size_t errlen)
 {
     if (o->f == NULL) return fail(err, errlen, EBADF);
+    /* a write that failed earlier set the error flag; flushing again
+     * retries what is buffered and gives the reason (ENOSPC, EIO) */
+    int bad = ferror(o->f) != 0, code = EIO;
+    clearerr(o->f);
     errno = 0;
-    int bad = ferror(o->f) != 0;
-    int code = errno;
-    if (fflush(o->f) != 0 && !bad) {
+    if (fflush(o->f) != 0) {
         bad = 1;
-        code = errno;
+        code = errno ? errno : EIO;
     }
     if (o->is_stdout) {
         o->f = NULL;

@@ -51,6 +51,20 @@ int wstream_init(wstream *s, const torch_rng *g, size_t C, size_t F, torch_cpu c
     return 0;
 }
 
+int wstream_init_file(wstream *s, const arrayfile *file, atomic_int *read_failed, size_t max_rows)
+{
+    memset(s, 0, sizeof *s);
+    s->file = file;
+    s->read_failed = read_failed;
+    s->C = (size_t)file->rows;
+    s->F = (size_t)file->cols;
+    s->n = (uint64_t)s->C * s->F;
+    s->max_rows = max_rows < 1 ? 1 : max_rows;
+    s->cap = s->max_rows * s->F;
+    s->buf = malloc(s->cap * sizeof *s->buf);
+    return s->buf == NULL ? -1 : 0;
+}
+
 /* Appends up to `blocks` full blocks (not past the last full block). */
 static void gen_blocks(wstream *s, uint64_t blocks)
 {
@@ -81,6 +95,15 @@ static void gen_tail(wstream *s)
 
 const float *wstream_rows(wstream *s, size_t k)
 {
+    if (s->file) {
+        char err[16];
+        if (arrayfile_rows(s->file, s->buf, s->row, k, err, sizeof err) != 0) {
+            memset(s->buf, 0, k * s->F * sizeof *s->buf);
+            atomic_store(s->read_failed, 1);
+        }
+        s->row += k;
+        return s->buf;
+    }
     uint64_t start = s->row * s->F, end = start + (uint64_t)k * s->F;
     if (s->n >= 16) {
         /* drop what was handed out before (after a seek, gen may still be
@@ -106,6 +129,11 @@ const float *wstream_rows(wstream *s, size_t k)
 
 int wstream_seek(wstream *s, uint64_t row)
 {
+    if (s->file) {
+        if (s->row != 0 || row > s->C) return -1;
+        s->row = row;
+        return 0;
+    }
     if (s->row != 0 || s->gen != 0 || s->n < 16 || row > s->C) return -1;
     uint64_t block_start = row * s->F / 16 * 16;
     torch_rng_discard(&s->g, block_start);

@@ -12,12 +12,16 @@
 #ifndef GRADEXP_WSTREAM_H
 #define GRADEXP_WSTREAM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arrayfile.h"
 #include "torch_rng.h"
 
 typedef struct {
+    const arrayfile *file; /* rows read from the user's file (--weights), not drawn */
+    atomic_int *read_failed; /* set (never cleared) when reading the file failed */
     torch_rng g; /* positioned at the next undrawn word */
     size_t C, F;
     uint64_t n; /* C * F */
@@ -37,6 +41,11 @@ typedef struct {
  * largest k later passed to wstream_rows. Returns 0 or -1 (no memory). */
 int wstream_init(wstream *s, const torch_rng *g, size_t C, size_t F, torch_cpu cpu, int scale_on, float scale,
                  int take_abs, size_t max_rows);
+/* Starts a stream of the rows of a C x F weight file: the same interface,
+ * rows read with arrayfile_rows instead of drawn. A row that cannot be read
+ * (the file shrank or failed since it was opened) comes back as zeros and
+ * sets *read_failed. 0 or -1 (no memory). */
+int wstream_init_file(wstream *s, const arrayfile *file, atomic_int *read_failed, size_t max_rows);
 /* The next k rows (k <= max_rows, not past C) as k*F contiguous floats,
  * valid until the next call on s. */
 const float *wstream_rows(wstream *s, size_t k);
