@@ -13,7 +13,7 @@ static const char STYLE[] =
     "body{font-family:\"DejaVu Sans\",Arial,Helvetica,sans-serif;font-size:22px;line-height:1.45;color:#111;"
     "background:#fff;max-width:1280px;margin:0 auto;padding:1em 1.2em}\n"
     "h1{font-size:1.75em;margin:.3em 0}h2{font-size:1.3em;margin:1.4em 0 .5em;border-bottom:3px solid #ccc}\n"
-    "p.lead{font-size:1.1em}figure{margin:1em 0}figure svg{max-width:100%;height:auto}\n"
+    "p.lead{font-size:1.1em}figure{margin:1em 0}figure svg{width:100%;height:auto}\n"
     "figcaption{font-size:.85em;color:#333}\n"
     "pre{font-family:\"DejaVu Sans Mono\",monospace;font-size:.8em;background:#f3f3f3;padding:.5em .7em;"
     "overflow-x:auto;line-height:1.3}\n"
@@ -96,7 +96,9 @@ int html_text(FILE *out, const char *text)
             rc |= fputs(mode == PARA ? " " : "<p>", out) == EOF;
             rc |= esc(out, s, n);
             mode = PARA;
-            if (s[n - 1] == ':') {
+            /* "W.grad:" before a tensor ends its paragraph; a colon
+             * inside a wrapped sentence does not */
+            if (s[n - 1] == ':' && !strncmp(next, "tensor(", 7)) {
                 rc |= fputs("</p>\n", out) == EOF;
                 mode = NONE;
             }

@@ -215,6 +215,14 @@ static void panel_size(panel *p, int precision, int each)
     p->h = HEAD_H + p->ch * (double)p->gr + FOOT_H;
 }
 
+/* A round tick spacing near span: 1, 2 or 5 times a power of ten. */
+static double nice_step(double span)
+{
+    if (!(span > 0.0) || !isfinite(span)) return 1.0;
+    double unit = pow(10.0, floor(log10(span))), f = span / unit;
+    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * unit;
+}
+
 /* A vertical colour bar at (x, y), height h, for -vmax .. vmax. */
 static void colorbar(svg *s, double x, double y, double h, double vmax, int id)
 {
@@ -227,11 +235,22 @@ static void colorbar(svg *s, double x, double y, double h, double vmax, int id)
     put(s, "</linearGradient></defs>\n");
     put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"%.1f\" fill=\"url(#cbar%d)\" stroke=\"#444\"/>\n", x, y, h,
         id);
-    for (int k = 0; k <= 4; k++) {
-        if (vmax == 0.0 && k != 2) continue; /* every value is 0 (or nan) */
-        double v = vmax * (1.0 - k / 2.0), ty = y + h * k / 4.0;
+    /* ticks: the ends (+-vmax), 0, and round values between them */
+    double step = nice_step(vmax / 2.0), ticks[16];
+    int nt = 0;
+    ticks[nt++] = 0.0;
+    if (vmax > 0.0) {
+        ticks[nt++] = vmax;
+        ticks[nt++] = -vmax;
+        for (double v = step; v < vmax * 0.85 && nt + 2 <= 16; v += step) {
+            ticks[nt++] = v;
+            ticks[nt++] = -v;
+        }
+    }
+    for (int k = 0; k < nt; k++) {
+        double ty = y + h * (1.0 - (vmax > 0.0 ? ticks[k] / vmax : 0.0)) / 2.0;
         char t[32];
-        tick_text(t, sizeof t, v);
+        tick_text(t, sizeof t, ticks[k]);
         put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>", x + 18, ty, x + 23, ty);
         put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" dominant-baseline=\"middle\">%s</text>\n", x + 26, ty, t);
     }
@@ -333,6 +352,9 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
                 char t[VALUE_TEXT];
                 if (p->st[k] == CELL_NAN) snprintf(t, sizeof t, "nan");
                 else value_text(t, p->val[k], p->sci, precision);
+                if (p->st[k] == CELL_ZERO) /* the stripes stay clear of the digits */
+                    put(s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"16\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>\n",
+                        cx + p->cw / 2 - 3.7 * (double)strlen(t) - 3, cy + p->ch / 2 - 7, 7.4 * (double)strlen(t) + 6);
                 const char *ink = p->st[k] == CELL_NAN || (p->st[k] == CELL_VALUE && luminance(fill) < 0.45) ? "#ffffff"
                                                                                                           : "#111111";
                 put(s, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"12\" text-anchor=\"middle\" dominant-baseline=\"middle\" "
@@ -364,6 +386,19 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
     put(s, "</g>\n");
 }
 
+/* A value axis from a0 to a1 (in log10 units when logy). */
+typedef struct {
+    double a0, a1;
+    int logy;
+} axis;
+
+/* Where v sits on the axis, 0 at a0 and 1 at a1. */
+static double axis_pos(const axis *ax, double v)
+{
+    double a = ax->logy ? log10(v) : v;
+    return (a - ax->a0) / (ax->a1 - ax->a0);
+}
+
 /* The loss curves of every head on shared axes, at (x, y). */
 static void draw_curves(svg *s, const experiment *e, double x, double y)
 {
@@ -383,23 +418,43 @@ static void draw_curves(svg *s, const experiment *e, double x, double y)
         lo -= pad;
         hi += pad;
     }
+    /* losses spanning more than 20x go on a log axis, so a head whose loss
+     * is small still shows its curve */
+    int logy = lo > 0.0 && hi / lo >= 20.0;
+    double a0, a1; /* the axis range, in axis units (log10 on a log axis) */
+    if (logy) {
+        a0 = floor(log10(lo));
+        a1 = ceil(log10(hi));
+    } else {
+        double every = nice_step((hi - lo) / 4.0);
+        a0 = floor(lo / every) * every;
+        a1 = ceil(hi / every) * every;
+    }
+    axis ax = {a0, a1, logy};
     double px = x + 70, py = y + 36, pw = CURVE_W - 90, ph = CURVE_H - 86;
     put(s, "<g class=\"curves\">\n");
-    put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">Loss before each SGD step</text>\n", x, y + 16);
+    put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">Loss before each SGD step%s</text>\n", x,
+        y + 16, logy ? " (log scale)" : "");
     put(s, "<rect class=\"plot-area\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" stroke=\"#666\"/>\n", px,
         py, pw, ph);
-    for (int k = 0; k <= 4; k++) {
-        double v = lo + (hi - lo) * k / 4.0, ty = py + ph - ph * k / 4.0;
-        char t[32];
-        tick_text(t, sizeof t, v);
-        put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>", px, ty, px + pw, ty);
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>\n", px - 6,
-            ty, t);
+    /* loss ticks: decades (with 2 and 5 when there are few) or round steps */
+    double every = logy ? 1.0 : nice_step((a1 - a0) / 4.0);
+    for (double k = a0; k <= a1 + every * 1e-9; k += every) {
+        double mult[3] = {1.0, 2.0, 5.0};
+        for (int m = 0; m < (logy && a1 - a0 <= 3.0 ? 3 : 1); m++) {
+            double v = logy ? mult[m] * pow(10.0, k) : k;
+            if (logy && log10(v) > a1 + 1e-9) break;
+            double ty = py + ph - ph * axis_pos(&ax, v);
+            char t[32];
+            tick_text(t, sizeof t, fabs(v) < every * 1e-9 ? 0.0 : v);
+            put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>", px, ty, px + pw, ty);
+            put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>\n",
+                px - 6, ty, t);
+        }
     }
-    /* step ticks at a round spacing: 1, 2 or 5 times a power of ten */
-    double span = (double)e->steps / 4.0, unit = pow(10.0, floor(log10(span > 1.0 ? span : 1.0)));
-    double every = span <= 1.0 ? 1.0 : span / unit < 1.5 ? unit : span / unit < 3.5 ? 2 * unit : span / unit < 7.5 ? 5 * unit : 10 * unit;
-    for (double step = 0.0; step <= (double)e->steps + 0.5; step += every) {
+    /* step ticks at a round spacing */
+    double each = fmax(1.0, nice_step((double)e->steps / 4.0));
+    for (double step = 0.0; step <= (double)e->steps + 0.5; step += each) {
         double tx = px + pw * step / (double)e->steps;
         put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#666\"/>", tx, py + ph, tx, py + ph + 5);
         put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%.0f</text>\n", tx, py + ph + 18, step);
@@ -431,7 +486,7 @@ static void draw_curves(svg *s, const experiment *e, double x, double y)
                 float v = e->heads[h].curve[pick[q]];
                 if (!isfinite(v)) continue;
                 double vx = px + pw * (e->steps > 0 ? (double)pick[q] / (double)e->steps : 0.0);
-                double vy = py + ph - ph * ((double)v - lo) / (hi - lo);
+                double vy = py + ph - ph * axis_pos(&ax, v);
                 put(s, "%.2f,%.2f ", vx, vy);
             }
         }

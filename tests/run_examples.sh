@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every examples/NAME.conf through gradexp and compares stdout byte for
-# byte with examples/NAME.out (made from real PyTorch by gen_examples.py);
-# also the blog's two spellings: no arguments, and the explicit flags.
+# byte with examples/NAME.out (made from real PyTorch by gen_examples.py),
+# each examples/NAME.svg with the figure of NAME.conf, and the blog's two
+# spellings: no arguments, and the explicit flags.
 # Usage: tests/run_examples.sh ./gradexp
 bin=${1:-./gradexp}
 pass=0
@@ -19,6 +20,13 @@ check() { # name, expected file, command...
 }
 for conf in examples/*.conf; do
     check "$conf" "${conf%.conf}.out" "$bin" --config "$conf"
+done
+# the figures: examples/NAME.svg is `gradexp --config examples/NAME.conf
+# --plot -` (regenerate with --plot examples/NAME.svg after a deliberate
+# change to the figure, and look at it)
+for svg in examples/*.svg; do
+    [ -f "$svg" ] || continue
+    check "$svg" "$svg" "$bin" --config "${svg%.svg}.conf" --plot -
 done
 check "gradexp (no arguments)" examples/blog.out "$bin"
 check "gradexp --classes 3 --features 5 --target 1" examples/blog.out "$bin" --classes 3 --features 5 --target 1
