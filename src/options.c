@@ -366,7 +366,7 @@ static char *trim(char *s)
     return s;
 }
 
-#define MAX_KEYS 32
+#define MAX_KEYS 48
 
 /* Longest config line read: far beyond any real setting (a 1 MB value is
  * still read whole and reported), but bounded, so that an endless line
