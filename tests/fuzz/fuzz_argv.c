@@ -1,15 +1,16 @@
 /* fuzz_argv.c - libFuzzer harness for command-line parsing (options_parse in
  * src/options.c) and, when the run is small, everything a parsed command
  * line drives: experiment_compute, then the torch text, the JSON, the
- * --explain walkthrough and the --gradcheck report, each written to
- * /dev/null, as main.c does.
+ * --explain walkthrough, the --gradcheck report, the --plot figure and the
+ * --format html page, each written to /dev/null, as main.c does.
  *
  * The input is split on NUL and newline bytes into at most 64 arguments
  * after argv[0] = "gradexp". options_parse resets getopt_long's global state
  * itself (optind = 0), so runs are independent. Arguments containing '/'
  * are skipped, so --config can only name the few files this harness writes
  * into its private working directory ("blog", "classroom", "bad", "crlf",
- * "empty"): fuzzing never reads outside it or blocks on a device. Runs over
+ * "empty"), and --input/--weights the arrays x.npy, xb.npy and w.npy there:
+ * fuzzing never reads outside it or blocks on a device. Runs over
  * 4096 weights or 256 classes are parsed but not computed, to keep the
  * executions fast.
  *
@@ -23,11 +24,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arrayfile.h"
 #include "experiment.h"
 #include "explain.h"
 #include "gradcheck.h"
+#include "html_print.h"
 #include "json_print.h"
 #include "options.h"
+#include "svg_plot.h"
 
 #define MAX_ARGS 64
 #define MAX_WEIGHTS 4096
@@ -54,9 +58,21 @@ static const char *const FILES[][2] = {
     {"empty", ""},
 };
 
+/* Arrays --input and --weights may name: X (5,), a batch (2, 5), W (3, 5). */
+static const char *const ARRAYS[] = {"x.npy", "xb.npy", "w.npy"};
+static const uint64_t ARRAY_SHAPES[][2] = {{5, 5}, {2, 5}, {3, 5}};
+
+/* npy_write_f32's row callback: signed values that differ per element. */
+static void array_row(void *ctx, uint64_t i, float *buf)
+{
+    (void)ctx;
+    for (int j = 0; j < 5; j++) buf[j] = (float)((int)(i * 5 + (uint64_t)j) % 7 - 3) * 0.25f;
+}
+
 static void cleanup(void)
 {
     for (size_t i = 0; i < sizeof FILES / sizeof *FILES; i++) unlink(FILES[i][0]);
+    for (size_t i = 0; i < sizeof ARRAYS / sizeof *ARRAYS; i++) unlink(ARRAYS[i]);
     if (chdir("/") == 0) rmdir(dir);
 }
 
@@ -73,6 +89,12 @@ static void setup(void)
     for (size_t i = 0; i < sizeof FILES / sizeof *FILES; i++) {
         FILE *f = fopen(FILES[i][0], "w");
         CHECK(f && fputs(FILES[i][1], f) >= 0 && fclose(f) == 0, "writing %s", FILES[i][0]);
+    }
+    for (size_t i = 0; i < sizeof ARRAYS / sizeof *ARRAYS; i++) {
+        FILE *f = fopen(ARRAYS[i], "wb");
+        CHECK(f && npy_write_f32(f, i == 0 ? 1 : 2, i == 0 ? &ARRAY_SHAPES[0][1] : ARRAY_SHAPES[i], array_row, NULL) == 0 &&
+                  fclose(f) == 0,
+              "writing %s", ARRAYS[i]);
     }
     CHECK(atexit(cleanup) == 0, "atexit");
 }
@@ -98,7 +120,13 @@ static void run(gradexp_options *o)
         int nfailed = 0;
         gradcheck_report(devnull, &e, o, &p, &nfailed);
     }
-    if (!o->explain && !o->gradcheck) {
+    /* the figure whenever one is asked for (--plot names only files in
+     * the private directory: arguments with '/' are skipped) */
+    if (o->plot[0]) CHECK(svg_plot(devnull, &e, o, 1) != PLOT_NOMEM, "svg_plot: out of memory on a small run");
+    if (o->format == FORMAT_HTML) {
+        int failed = 0;
+        CHECK(html_print(devnull, &e, o, &failed) != HTML_NOMEM, "html_print: out of memory on a small run");
+    } else if (!o->explain && !o->gradcheck) {
         if (o->format == FORMAT_JSON) json_print(devnull, &e, o);
         else experiment_print_torch(devnull, &e, o);
         char msg[256];
