@@ -380,6 +380,10 @@ static int py_number(pyparser *p, pyval *v)
     return 0;
 }
 
+/* The literal parser and the JSON checker recurse into nested values,
+ * at most PY_MAX_DEPTH and JSON_MAX_DEPTH deep (checked before each
+ * level), so the recursion is bounded by a small stack. */
+/* NOLINTBEGIN(misc-no-recursion) */
 static int py_value(pyparser *p, pyval *v, int depth, shape_acc *acc);
 
 /* ( ... ) or [ ... ]: a tuple (or a parenthesised value), a list. */
@@ -485,6 +489,8 @@ static int py_value(pyparser *p, pyval *v, int depth, shape_acc *acc)
     v->end = p->pos;
     return 0;
 }
+
+/* NOLINTEND(misc-no-recursion) */
 
 enum { KEY_DESCR, KEY_FORTRAN, KEY_SHAPE, KEYS };
 static const char *const NPY_KEYS[KEYS] = {"descr", "fortran_order", "shape"};
@@ -640,8 +646,8 @@ static int npy_open(arrayfile *a, int fd, uint64_t size, const unsigned char *he
     unsigned char *h = malloc((size_t)hlen + 1);
     if (h == NULL) return fail(err, errlen, "%s: out of memory", file);
     size_t got;
-    char eb[128];
     if (read_at(fd, h, (size_t)hlen, pre, &got) != 0) {
+        char eb[128];
         free(h);
         return fail(err, errlen, "%s: read error: %s", file, errtext(errno, eb, sizeof eb));
     }
@@ -654,7 +660,7 @@ static int npy_open(arrayfile *a, int fd, uint64_t size, const unsigned char *he
             size_t k = utf8_len(h + i, (size_t)hlen - i);
             if (k == 0) {
                 free(h);
-                return fail(err, errlen, "%s: header is not UTF-8 (at byte %llu)", file, (unsigned long long)(pre + i));
+                return fail(err, errlen, "%s: header is not UTF-8 (at byte %llu)", file, (unsigned long long)pre + i);
             }
             i += k;
         }
@@ -662,8 +668,8 @@ static int npy_open(arrayfile *a, int fd, uint64_t size, const unsigned char *he
     npy_dict d;
     int rc;
     if (npy_parse_dict(&p, &d) != 0)
-        rc = fail(err, errlen, "%s: header is not a dict (at byte %llu: %s)", file,
-                  (unsigned long long)(pre + p.err_pos), p.why);
+        rc = fail(err, errlen, "%s: header is not a dict (at byte %llu: %s)", file, (unsigned long long)pre + p.err_pos,
+                  p.why);
     else rc = npy_check_dict(a, &d, &p, file, err, errlen);
     free(h);
     if (rc != 0) return rc;
@@ -869,7 +875,9 @@ static int j_literal(jparser *j, const char *word)
     return 0;
 }
 
-/* Any JSON value at j->pos (after white space), checked and skipped. */
+/* Any JSON value at j->pos (after white space), checked and skipped;
+ * recursive, at most JSON_MAX_DEPTH deep. */
+/* NOLINTBEGIN(misc-no-recursion) */
 static int j_value(jparser *j, int depth)
 {
     j_ws(j);
@@ -908,6 +916,7 @@ static int j_value(jparser *j, int depth)
     if (c == '-' || is_digit(c)) return j_number(j);
     return j_err(j, c < 0 ? "unexpected end" : "expected a value");
 }
+/* NOLINTEND(misc-no-recursion) */
 
 /* A non-negative integer that fits 64 bits at j->pos (a valid JSON value):
  * 1 with *v and j->pos after it, or 0 (anything else; j->pos unchanged). */
@@ -1010,7 +1019,7 @@ static int cmp_offsets(const void *x, const void *y)
 /* The string at j->pos decoded into the arena (kept when keep). */
 static int st_string(stfile *f, jparser *j, strref *out, int keep)
 {
-    size_t len;
+    size_t len = 0;
     char *at = f->arena + f->used;
     if (j_string(j, at, &len) != 0) return -1;
     out->s = at;
@@ -1284,13 +1293,17 @@ static int st_open(arrayfile *a, int fd, uint64_t size, const unsigned char *hea
     f.errlen = errlen;
     unsigned char *h = malloc((size_t)n);
     f.arena = malloc((size_t)n);
+    if (h == NULL || f.arena == NULL) {
+        free(h);
+        free(f.arena);
+        return fail(err, errlen, "%s: out of memory", file);
+    }
     int rc = 0;
     size_t got;
-    char eb[128];
-    if (h == NULL || f.arena == NULL) rc = fail(err, errlen, "%s: out of memory", file);
-    else if (read_at(fd, h, (size_t)n, 8, &got) != 0)
+    if (read_at(fd, h, (size_t)n, 8, &got) != 0) {
+        char eb[128];
         rc = fail(err, errlen, "%s: read error: %s", file, errtext(errno, eb, sizeof eb));
-    else if (got != n) rc = fail(err, errlen, "%s: truncated", file);
+    } else if (got != n) rc = fail(err, errlen, "%s: truncated", file);
     if (rc == 0) {
         jparser j = {h, (size_t)n, 0, NULL, 0};
         if (j_value(&j, 0) == 0) {
@@ -1298,15 +1311,13 @@ static int st_open(arrayfile *a, int fd, uint64_t size, const unsigned char *hea
             if (j.pos != j.n) j_err(&j, "text after the JSON object");
         }
         if (j.why != NULL)
-            rc = fail(err, errlen, "%s: header is not JSON (at byte %llu: %s)", file,
-                      (unsigned long long)(8 + j.err_pos), j.why);
+            rc = fail(err, errlen, "%s: header is not JSON (at byte %llu: %s)", file, 8ull + j.err_pos, j.why);
     }
     if (rc == 0) {
         jparser j = {h, (size_t)n, 0, NULL, 0};
         rc = st_walk(&f, &j);
         if (rc != 0 && j.why != NULL) /* cannot happen: the text was checked */
-            rc = fail(err, errlen, "%s: header is not JSON (at byte %llu: %s)", file,
-                      (unsigned long long)(8 + j.err_pos), j.why);
+            rc = fail(err, errlen, "%s: header is not JSON (at byte %llu: %s)", file, 8ull + j.err_pos, j.why);
     }
     if (rc == 0) rc = st_validate(&f, size - 8 - n);
     const st_tensor *t = NULL;
@@ -1314,13 +1325,13 @@ static int st_open(arrayfile *a, int fd, uint64_t size, const unsigned char *hea
         if (cmp_ref(f.t[i].name, f.t[i].name_len, want, strlen(want)) == 0) t = &f.t[i];
     if (rc == 0 && t == NULL) {
         char names[320];
-        qsort(f.t, f.nt, sizeof *f.t, cmp_name);
+        if (f.nt > 1) qsort(f.t, f.nt, sizeof *f.t, cmp_name);
         list_names(&f, names, sizeof names);
         if (want == NULL)
             rc = fail(err, errlen, "%s: a safetensors file: name the tensor as %s:NAME (%s)", file, file, names);
         else rc = fail(err, errlen, "%s: no tensor '%s' (%s)", file, want, names);
     }
-    if (rc == 0) {
+    if (rc == 0 && t != NULL) {
         strref name = {t->name, t->name_len};
         char what[160];
         int af = ST_DTYPES[t->dtype].af;
@@ -1386,14 +1397,15 @@ int arrayfile_open(arrayfile *a, const char *spec, char *err, size_t errlen)
     }
     const char *shown = file != NULL ? file : spec;
     struct stat st;
-    unsigned char head[16];
+    unsigned char head[16] = {0};
     size_t got = 0;
     int rc;
     if (fstat(fd, &st) != 0) rc = fail(err, errlen, "%s: %s", shown, strerror(errno));
     else if (S_ISDIR(st.st_mode)) rc = fail(err, errlen, "%s: is a directory", shown);
     else if (!S_ISREG(st.st_mode)) rc = fail(err, errlen, "%s: not a regular file", shown);
     else if (st.st_size == 0) rc = fail(err, errlen, "%s: empty file (neither .npy nor safetensors)", shown);
-    else if (read_at(fd, head, sizeof head, 0, &got) != 0) rc = fail(err, errlen, "%s: %s", shown, strerror(errno));
+    else if (read_at(fd, head, sizeof head, 0, &got) != 0)
+        rc = fail(err, errlen, "%s: read error: %s", shown, strerror(errno));
     else {
         uint64_t size = (uint64_t)st.st_size;
         if (got < sizeof head) size = got; /* shorter than fstat said: it is being truncated */
@@ -1424,9 +1436,9 @@ int arrayfile_rows(const arrayfile *a, float *out, uint64_t row0, size_t nrows, 
     if (!a->opened || a->fd < 0) return fail(err, errlen, "%s: not open", a->name);
     if (row0 > a->rows || nrows > a->rows - row0)
         return fail(err, errlen, "%s: rows %llu to %llu asked for, it has %llu", a->name, (unsigned long long)row0,
-                    (unsigned long long)(row0 + nrows), (unsigned long long)a->rows);
+                    (unsigned long long)row0 + nrows, (unsigned long long)a->rows);
     if (nrows == 0 || a->cols == 0) return 0;
-    unsigned char buf[SCRATCH];
+    unsigned char buf[SCRATCH] = {0}; /* all read before use; zeroed for the analyzers */
     const size_t isz = a->itemsize;
     const uint64_t rows = a->rows, cols = a->cols;
     char eb[128];

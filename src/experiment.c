@@ -84,7 +84,8 @@ static int open_inputs(experiment *e, const gradexp_options *o)
                !memcmp(again->hidden, o->hidden, sizeof o->hidden);
     free(again);
     if (rc == 0 && !same) {
-        snprintf(e->errmsg, sizeof e->errmsg, "%.600s: changed since it was first read", o->weights[0] ? o->weights : o->input);
+        snprintf(e->errmsg, sizeof e->errmsg, "%.600s: changed since it was first read",
+                 o->weights[0] ? o->weights : o->input);
         inputs_close(&e->in);
         rc = -1;
     }

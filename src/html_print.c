@@ -25,7 +25,11 @@ static const char STYLE[] =
 static int esc(FILE *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *r = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;" : s[i] == '"' ? "&quot;" : NULL;
+        const char *r = s[i] == '&'   ? "&amp;"
+                        : s[i] == '<' ? "&lt;"
+                        : s[i] == '>' ? "&gt;"
+                        : s[i] == '"' ? "&quot;"
+                                      : NULL;
         if (r ? fputs(r, out) == EOF : putc(s[i], out) == EOF) return -1;
     }
     return 0;
@@ -122,7 +126,7 @@ html_status html_print(FILE *out, experiment *e, const gradexp_options *o, int *
     FILE *mem = open_memstream(&text, &len);
     if (mem == NULL) return HTML_NOMEM;
     int rc = explain_print(mem, e, o);
-    if (fclose(mem) != 0 || rc == EXPLAIN_NOMEM || rc != EXPLAIN_OK) {
+    if (fclose(mem) != 0 || rc != EXPLAIN_OK) { /* into memory: only memory can run out */
         free(text);
         return HTML_NOMEM;
     }
@@ -149,8 +153,8 @@ html_status html_print(FILE *out, experiment *e, const gradexp_options *o, int *
                "<title>gradexp: softmax vs sigmoid, step by step</title>\n<style>\n",
                out) == EOF;
     w |= fputs(STYLE, out) == EOF;
-    w |= fputs("</style>\n</head>\n<body>\n<h1>Softmax vs sigmoid: where the gradient goes</h1>\n<p class=\"lead\">", out) ==
-         EOF;
+    w |= fputs("</style>\n</head>\n<body>\n<h1>Softmax vs sigmoid: where the gradient goes</h1>\n<p class=\"lead\">",
+               out) == EOF;
     const char *lead_end = body == text ? text : body - 2;
     const char *lead = text;
     if (!strncmp(lead, "gradexp --explain: ", 19)) lead += 19; /* the page says what it is */

@@ -60,10 +60,11 @@ static int open_x(run_inputs *in, gradexp_options *o, char *err, size_t errlen)
     if (check_dims(a, err, errlen) != 0) return -1;
     uint64_t F = a->shape[a->ndim - 1];
     if (o->set_features && o->features != F)
-        return fail(err, errlen, "--features %zu disagrees with %s: its shape %s has %llu features", o->features, a->name,
-                    shape_text(s, sizeof s, a), (unsigned long long)F);
+        return fail(err, errlen, "--features %zu disagrees with %s: its shape %s has %llu features", o->features,
+                    a->name, shape_text(s, sizeof s, a), (unsigned long long)F);
     if (a->ndim == 1 && o->has_batch)
-        return fail(err, errlen, "--batch %zu disagrees with %s: a 1-d X %s is one input (save a 2-d (N, F) array for a batch)",
+        return fail(err, errlen,
+                    "--batch %zu disagrees with %s: a 1-d X %s is one input (save a 2-d (N, F) array for a batch)",
                     o->batch, a->name, shape_text(s, sizeof s, a));
     if (a->ndim == 2 && o->has_batch && o->batch != a->shape[0])
         return fail(err, errlen, "--batch %zu disagrees with %s: its shape %s has %llu rows", o->batch, a->name,
@@ -84,7 +85,8 @@ static int open_w(run_inputs *in, gradexp_options *o, char *err, size_t errlen)
     char *save = NULL;
     for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
         if (in->nw == MAX_LAYERS)
-            return fail(err, errlen, "--weights: more than %d files (at most %d hidden layers)", MAX_LAYERS, MAX_HIDDEN);
+            return fail(err, errlen, "--weights: more than %d files (at most %d hidden layers)", MAX_LAYERS,
+                        MAX_HIDDEN);
         if (arrayfile_open(&in->w[in->nw], f, err, errlen) != 0) return -1;
         in->nw++;
     }
@@ -101,8 +103,9 @@ static int open_w(run_inputs *in, gradexp_options *o, char *err, size_t errlen)
                         shape_text(s, sizeof s, a));
         if (check_dims(a, err, errlen) != 0) return -1;
         if (l > 0 && a->shape[1] != in->w[l - 1].shape[0])
-            return fail(err, errlen, "%s: shape %s does not follow %s's %s: its %llu columns must be the %llu rows before",
-                        a->name, shape_text(s, sizeof s, a), in->w[l - 1].name, shape_text(t, sizeof t, &in->w[l - 1]),
+            return fail(err, errlen,
+                        "%s: shape %s does not follow %s's %s: its %llu columns must be the %llu rows before", a->name,
+                        shape_text(s, sizeof s, a), in->w[l - 1].name, shape_text(t, sizeof t, &in->w[l - 1]),
                         (unsigned long long)a->shape[1], (unsigned long long)in->w[l - 1].shape[0]);
     }
     arrayfile *first = &in->w[0], *last = &in->w[L - 1];
@@ -110,16 +113,16 @@ static int open_w(run_inputs *in, gradexp_options *o, char *err, size_t errlen)
         if (in->has_x)
             return fail(err, errlen, "%s: shape %s has %llu columns, but X from %s has %zu features", first->name,
                         shape_text(s, sizeof s, first), (unsigned long long)first->shape[1], in->x.name, o->features);
-        return fail(err, errlen, "--features %zu disagrees with %s: its shape %s has %llu columns", o->features, first->name,
-                    shape_text(s, sizeof s, first), (unsigned long long)first->shape[1]);
+        return fail(err, errlen, "--features %zu disagrees with %s: its shape %s has %llu columns", o->features,
+                    first->name, shape_text(s, sizeof s, first), (unsigned long long)first->shape[1]);
     }
     if (o->set_classes && o->classes != last->shape[0])
         return fail(err, errlen, "--classes %zu disagrees with %s: its shape %s has %llu rows (classes)", o->classes,
                     last->name, shape_text(s, sizeof s, last), (unsigned long long)last->shape[0]);
     for (size_t l = 0; l + 1 < L && o->set_hidden; l++)
         if (o->hidden[l] != in->w[l].shape[0])
-            return fail(err, errlen, "--hidden: layer %zu's width %zu disagrees with %s: its shape %s has %llu rows", l + 1,
-                        o->hidden[l], in->w[l].name, shape_text(s, sizeof s, &in->w[l]),
+            return fail(err, errlen, "--hidden: layer %zu's width %zu disagrees with %s: its shape %s has %llu rows",
+                        l + 1, o->hidden[l], in->w[l].name, shape_text(s, sizeof s, &in->w[l]),
                         (unsigned long long)in->w[l].shape[0]);
     o->features = (size_t)first->shape[1];
     o->classes = (size_t)last->shape[0];

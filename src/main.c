@@ -71,48 +71,48 @@ static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "\n";
 /* (split: C11 compilers need only take string literals of 4095 bytes) */
 static const char USAGE_OUTPUT[] = "Output:\n"
-                            "  --show LIST         what to print: x, w, h, z, p, loss, grad, or all\n"
-                            "                      (default grad); printed as x, w, then per head\n"
-                            "                      h, z, p, loss, grad; with --steps, loss adds the\n"
-                            "                      curve and w the trained weights\n"
-                            "  --precision P       digits after the point (default 4)\n"
-                            "  --linewidth N       characters per line (default 80)\n"
-                            "  --threshold N       summarise tensors with more elements (default 1000)\n"
-                            "  --edgeitems N       items kept at each end when summarising; 0 from\n"
-                            "                      --torch 2.1 on, as 2.x prints it (default 3)\n"
-                            "  --sci-mode M        auto, on or off (default auto)\n"
-                            "  --format F          torch (PyTorch's text), json (settings, all values,\n"
-                            "                      losses, warnings; nan/inf as strings) or html (a\n"
-                            "                      self-contained lesson page: the --explain walkthrough\n"
-                            "                      with the figure inline) (default torch)\n"
-                            "  --plot FILE         also write an SVG figure: each head's W.grad as a\n"
-                            "                      heatmap (exact zeros hatched), the loss curves with\n"
-                            "                      --steps; '-' writes it to stdout instead of the tensors\n"
-                            "                      (default: no figure)\n"
-                            "  --save DIR          also write every tensor shown to DIR/NAME.npy (float32,\n"
-                            "                      e.g. DIR/softmax.grad.npy); DIR is created if missing,\n"
-                            "                      files are replaced only by complete ones (default: none)\n"
-                            "  --plot-scale S      shared (one colour scale for every panel, so sizes\n"
-                            "                      compare) or each (one per panel) (default shared)\n"
-                            "  --color[=WHEN]      colour numbers by sign: auto (stdout is a terminal and\n"
-                            "                      NO_COLOR is unset), always (also --color alone) or never\n"
-                            "                      (default auto; --colour is the same)\n"
-                            "  --explain           walk through the run with notes on it (default off)\n"
-                            "  --gradcheck         check W.grad against finite differences (default off)\n"
-                            "  -h, --help          show this help and exit\n"
-                            "  -V, --version       show the version and exit\n"
-                            "\n"
-                            "Examples:\n"
-                            "  gradexp                                   the blog: sigmoid and softmax W.grad\n"
-                            "  gradexp --classes 10 --features 4 --target 7 --show all\n"
-                            "  gradexp --loss all --stable --no-abs --seed -1\n"
-                            "  gradexp --config examples/blog.conf --precision 8\n"
-                            "  gradexp --hidden 8,4 --batch 4 --target 1,0,2,1 --steps 20 --show loss\n"
-                            "  gradexp --format json --show all | jq '.losses'\n"
-                            "  gradexp --color=always --loss all | less -R\n"
-                            "\n"
-                            "Exit status: 0 success, 1 output error or failed --gradcheck, 2 bad input\n"
-                            "or out of memory.\n";
+                                   "  --show LIST         what to print: x, w, h, z, p, loss, grad, or all\n"
+                                   "                      (default grad); printed as x, w, then per head\n"
+                                   "                      h, z, p, loss, grad; with --steps, loss adds the\n"
+                                   "                      curve and w the trained weights\n"
+                                   "  --precision P       digits after the point (default 4)\n"
+                                   "  --linewidth N       characters per line (default 80)\n"
+                                   "  --threshold N       summarise tensors with more elements (default 1000)\n"
+                                   "  --edgeitems N       items kept at each end when summarising; 0 from\n"
+                                   "                      --torch 2.1 on, as 2.x prints it (default 3)\n"
+                                   "  --sci-mode M        auto, on or off (default auto)\n"
+                                   "  --format F          torch (PyTorch's text), json (settings, all values,\n"
+                                   "                      losses, warnings; nan/inf as strings) or html (a\n"
+                                   "                      self-contained lesson page: the --explain walkthrough\n"
+                                   "                      with the figure inline) (default torch)\n"
+                                   "  --plot FILE         also write an SVG figure: each head's W.grad as a\n"
+                                   "                      heatmap (exact zeros hatched), the loss curves with\n"
+                                   "                      --steps; '-' writes it to stdout instead of the tensors\n"
+                                   "                      (default: no figure)\n"
+                                   "  --save DIR          also write every tensor shown to DIR/NAME.npy (float32,\n"
+                                   "                      e.g. DIR/softmax.grad.npy); DIR is created if missing,\n"
+                                   "                      files are replaced only by complete ones (default: none)\n"
+                                   "  --plot-scale S      shared (one colour scale for every panel, so sizes\n"
+                                   "                      compare) or each (one per panel) (default shared)\n"
+                                   "  --color[=WHEN]      colour numbers by sign: auto (stdout is a terminal and\n"
+                                   "                      NO_COLOR is unset), always (also --color alone) or never\n"
+                                   "                      (default auto; --colour is the same)\n"
+                                   "  --explain           walk through the run with notes on it (default off)\n"
+                                   "  --gradcheck         check W.grad against finite differences (default off)\n"
+                                   "  -h, --help          show this help and exit\n"
+                                   "  -V, --version       show the version and exit\n"
+                                   "\n"
+                                   "Examples:\n"
+                                   "  gradexp                                   the blog: sigmoid and softmax W.grad\n"
+                                   "  gradexp --classes 10 --features 4 --target 7 --show all\n"
+                                   "  gradexp --loss all --stable --no-abs --seed -1\n"
+                                   "  gradexp --config examples/blog.conf --precision 8\n"
+                                   "  gradexp --hidden 8,4 --batch 4 --target 1,0,2,1 --steps 20 --show loss\n"
+                                   "  gradexp --format json --show all | jq '.losses'\n"
+                                   "  gradexp --color=always --loss all | less -R\n"
+                                   "\n"
+                                   "Exit status: 0 success, 1 output error or failed --gradcheck, 2 bad input\n"
+                                   "or out of memory.\n";
 
 /* --version: the program's version and the releases and kernels it
  * reproduces. Returns 0 or -1 on a write error. */
@@ -181,7 +181,8 @@ int main(int argc, char **argv)
     switch (options_parse(&o, argc, argv, err, sizeof err)) {
     case OPT_HELP:
         errno = 0;
-        if (fputs(USAGE, stdout) == EOF || fputs(USAGE_OUTPUT, stdout) == EOF || fflush(stdout) != 0) return output_failed(errno);
+        if (fputs(USAGE, stdout) == EOF || fputs(USAGE_OUTPUT, stdout) == EOF || fflush(stdout) != 0)
+            return output_failed(errno);
         return 0;
     case OPT_VERSION:
         errno = 0;
@@ -194,7 +195,10 @@ int main(int argc, char **argv)
     int to_stdout = !strcmp(o.plot, "-"); /* the SVG replaces the tensors on stdout */
     if (to_stdout && (o.format != FORMAT_TORCH || o.explain || o.gradcheck)) {
         fprintf(stderr, "%s: --plot -: the SVG goes to stdout, which --format %s, --explain or --gradcheck wants too\n",
-                PROGRAM, o.format == FORMAT_JSON ? "json" : o.format == FORMAT_HTML ? "html" : "torch");
+                PROGRAM,
+                o.format == FORMAT_JSON   ? "json"
+                : o.format == FORMAT_HTML ? "html"
+                                          : "torch");
         return 2;
     }
     if (o.explain || o.format == FORMAT_HTML) o.show = (1u << SHOW_KINDS) - 1; /* the walkthrough shows every part */

@@ -16,8 +16,8 @@
 #include "options.h"
 
 typedef struct {
-    FILE *f;                   /* where to write, after outfile_open */
-    char path[MAX_PATH_TEXT];  /* the target */
+    FILE *f;                      /* where to write, after outfile_open */
+    char path[MAX_PATH_TEXT];     /* the target */
     char tmp[MAX_PATH_TEXT + 16]; /* the temporary file, or "" when written directly */
     int is_stdout;
 } outfile;

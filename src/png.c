@@ -38,10 +38,10 @@ static unsigned char *chunk(unsigned char *at, const char *t, const unsigned cha
 unsigned char *png_encode(const unsigned char *rgba, size_t w, size_t h, size_t *len)
 {
     if (w == 0 || h == 0 || w > 65536 || h > 65536) return NULL;
-    size_t raw = h * (1 + 4 * w);                     /* a filter byte (0, none) per row */
-    size_t blocks = raw / 65535 + 1;                  /* stored blocks hold 65535 bytes */
-    size_t zlen = 2 + raw + 5 * blocks + 4;           /* header, blocks, Adler-32 */
-    size_t total = 8 + (12 + 13) + (12 + zlen) + 12;  /* signature, IHDR, IDAT, IEND */
+    size_t raw = h * (1 + 4 * w);                    /* a filter byte (0, none) per row */
+    size_t blocks = raw / 65535 + 1;                 /* stored blocks hold 65535 bytes */
+    size_t zlen = 2 + raw + 5 * blocks + 4;          /* header, blocks, Adler-32 */
+    size_t total = 8 + (12 + 13) + (12 + zlen) + 12; /* signature, IHDR, IDAT, IEND */
     unsigned char *png = malloc(total), *z = malloc(zlen);
     if (png == NULL || z == NULL) {
         free(png);
@@ -52,7 +52,7 @@ unsigned char *png_encode(const unsigned char *rgba, size_t w, size_t h, size_t 
     size_t o = 0;
     z[o++] = 0x78;
     z[o++] = 0x01;
-    uint32_t a = 1, b = 0; /* Adler-32 of the raw bytes */
+    uint32_t a = 1, b = 0;               /* Adler-32 of the raw bytes */
     size_t left = raw, row = 0, col = 0; /* col: byte within the row, 0 = filter byte */
     while (1) {
         size_t n = left < 65535 ? left : 65535;
@@ -61,6 +61,7 @@ unsigned char *png_encode(const unsigned char *rgba, size_t w, size_t h, size_t 
         z[o++] = (unsigned char)(n >> 8);
         z[o++] = (unsigned char)~n;
         z[o++] = (unsigned char)(~n >> 8);
+        /* cppcheck-suppress knownConditionTrueFalse ; n > 0: raw = h * (1 + 4w) with h, w >= 1 */
         for (size_t i = 0; i < n; i++) {
             unsigned char c = col == 0 ? 0 : rgba[row * 4 * w + col - 1];
             if (++col == 1 + 4 * w) {
@@ -102,8 +103,10 @@ int png_write_data_uri(FILE *out, const unsigned char *rgba, size_t w, size_t h)
     if (png == NULL) return -2;
     int bad = fputs("data:image/png;base64,", out) == EOF;
     for (size_t i = 0; i < n && !bad; i += 3) {
-        uint32_t v = (uint32_t)png[i] << 16 | (i + 1 < n ? (uint32_t)png[i + 1] << 8 : 0) | (i + 2 < n ? png[i + 2] : 0);
-        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], i + 1 < n ? B64[(v >> 6) & 63] : '=', i + 2 < n ? B64[v & 63] : '='};
+        uint32_t v =
+            (uint32_t)png[i] << 16 | (i + 1 < n ? (uint32_t)png[i + 1] << 8 : 0) | (i + 2 < n ? png[i + 2] : 0);
+        const char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], (char)(i + 1 < n ? B64[(v >> 6) & 63] : '='),
+                           (char)(i + 2 < n ? B64[v & 63] : '=')};
         bad = fwrite(q, 1, 4, out) != 4;
     }
     free(png);

@@ -23,8 +23,9 @@
 
 /* ColorBrewer RdBu, 11 classes, from +1 (dark red) to -1 (dark blue). */
 static const unsigned char RDBU[11][3] = {
-    {0x67, 0x00, 0x1f}, {0xb2, 0x18, 0x2b}, {0xd6, 0x60, 0x4d}, {0xf4, 0xa5, 0x82}, {0xfd, 0xdb, 0xc7}, {0xf7, 0xf7, 0xf7},
-    {0xd1, 0xe5, 0xf0}, {0x92, 0xc5, 0xde}, {0x43, 0x93, 0xc3}, {0x21, 0x66, 0xac}, {0x05, 0x30, 0x61},
+    {0x67, 0x00, 0x1f}, {0xb2, 0x18, 0x2b}, {0xd6, 0x60, 0x4d}, {0xf4, 0xa5, 0x82},
+    {0xfd, 0xdb, 0xc7}, {0xf7, 0xf7, 0xf7}, {0xd1, 0xe5, 0xf0}, {0x92, 0xc5, 0xde},
+    {0x43, 0x93, 0xc3}, {0x21, 0x66, 0xac}, {0x05, 0x30, 0x61},
 };
 
 /* Okabe and Ito's colour-blind-safe palette, for the loss curves. */
@@ -43,7 +44,8 @@ static const char *const CURVE_COLORS[] = {"#0072b2", "#d55e00", "#009e73", "#cc
 #define CURVE_W 640
 #define CURVE_H 260
 
-void plot_color(char *buf, double t)
+/* plot_color's colour as its three 0..255 components. */
+static void plot_rgb(unsigned char rgb[3], double t)
 {
     if (!(t >= -1.0)) t = -1.0; /* also nan */
     if (t > 1.0) t = 1.0;
@@ -51,18 +53,23 @@ void plot_color(char *buf, double t)
     int k = (int)pos;
     if (k > 9) k = 9;
     double f = pos - k;
-    int c[3];
-    for (int i = 0; i < 3; i++) c[i] = (int)lround(RDBU[k][i] + f * (RDBU[k + 1][i] - RDBU[k][i]));
+    for (int i = 0; i < 3; i++) rgb[i] = (unsigned char)lround(RDBU[k][i] + f * (RDBU[k + 1][i] - RDBU[k][i]));
+}
+
+void plot_color(char *buf, double t)
+{
+    unsigned char c[3];
+    plot_rgb(c, t);
     snprintf(buf, 8, "#%02x%02x%02x", (unsigned)c[0], (unsigned)c[1], (unsigned)c[2]);
 }
 
-/* Relative luminance of a colour from plot_color (0 black .. 1 white),
- * to pick black or white text on it. */
-static double luminance(const char *hex)
+/* Relative luminance of plot_color(t) (0 black .. 1 white), to pick black
+ * or white text on it. */
+static double luminance(double t)
 {
-    unsigned r = 0, g = 0, b = 0;
-    if (sscanf(hex, "#%2x%2x%2x", &r, &g, &b) != 3) return 1.0;
-    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255.0;
+    unsigned char c[3];
+    plot_rgb(c, t);
+    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255.0;
 }
 
 enum { CELL_VALUE = 0, CELL_ZERO = 1, CELL_NAN = 2 };
@@ -85,7 +92,10 @@ typedef struct {
     int has_nan, has_zero;
 } panel;
 
-static size_t ceil_div(size_t a, size_t b) { return a / b + (a % b != 0); }
+static size_t ceil_div(size_t a, size_t b)
+{
+    return a / b + (a % b != 0);
+}
 
 /* Reads the view into p's grid. 0 or -1 (no memory). */
 static int panel_reduce(panel *p, const tensor_view *v)
@@ -144,7 +154,10 @@ static void value_text(char *buf, float v, int sci, int precision)
 }
 
 /* A colour bar tick: %.3g of v. */
-static void tick_text(char *buf, size_t len, double v) { snprintf(buf, len, "%.3g", v == 0.0 ? 0.0 : v); }
+static void tick_text(char *buf, size_t len, double v)
+{
+    snprintf(buf, len, "%.3g", v == 0.0 ? 0.0 : v);
+}
 
 typedef struct {
     FILE *out;
@@ -179,8 +192,8 @@ static void describe(char *buf, size_t len, const experiment *e, const gradexp_o
     }
     char steps[96] = "";
     if (e->steps > 0) snprintf(steps, sizeof steps, ", %ld SGD steps (lr %g)", e->steps, o->lr);
-    snprintf(buf, len, "seed %s, %zu classes \xc3\x97 %zu features, %s%s%s%s%s; PyTorch %s, %s kernels", seed, e->C, e->F,
-             tgt, net, steps, o->stable ? ", stable" : "", o->no_abs ? ", signed" : "", o->torch->name,
+    snprintf(buf, len, "seed %s, %zu classes \xc3\x97 %zu features, %s%s%s%s%s; PyTorch %s, %s kernels", seed, e->C,
+             e->F, tgt, net, steps, o->stable ? ", stable" : "", o->no_abs ? ", signed" : "", o->torch->name,
              torch_cpu_name(o->cpu));
 }
 
@@ -233,8 +246,8 @@ static void colorbar(svg *s, double x, double y, double h, double vmax, int id)
         put(s, "<stop offset=\"%d%%\" stop-color=\"%s\"/>", k * 10, c);
     }
     put(s, "</linearGradient></defs>\n");
-    put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"%.1f\" fill=\"url(#cbar%d)\" stroke=\"#444\"/>\n", x, y, h,
-        id);
+    put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"%.1f\" fill=\"url(#cbar%d)\" stroke=\"#444\"/>\n", x, y,
+        h, id);
     /* ticks: the ends (+-vmax), 0, and round values between them */
     double step = nice_step(vmax / 2.0), ticks[16];
     int nt = 0;
@@ -242,9 +255,9 @@ static void colorbar(svg *s, double x, double y, double h, double vmax, int id)
     if (vmax > 0.0) {
         ticks[nt++] = vmax;
         ticks[nt++] = -vmax;
-        for (double v = step; v < vmax * 0.85 && nt + 2 <= 16; v += step) {
-            ticks[nt++] = v;
-            ticks[nt++] = -v;
+        for (int m = 1; m * step < vmax * 0.85 && nt + 2 <= 16; m++) {
+            ticks[nt++] = m * step;
+            ticks[nt++] = -m * step;
         }
     }
     for (int k = 0; k < nt; k++) {
@@ -269,10 +282,12 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
     if (last && e->N == 1) put(s, " data-target=\"%zu\"", e->spec.targets[0]);
     put(s, ">\n");
     if (p->L > 1)
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">%s: layer %zu W.grad (%zu \xc3\x97 %zu)</text>\n",
+        put(s,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">%s: layer %zu W.grad (%zu \xc3\x97 %zu)</text>\n",
             gx - LABEL_W + 4, gy - 36, head, p->layer, p->rows, p->cols);
     else
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">%s: W.grad (%zu \xc3\x97 %zu)</text>\n",
+        put(s,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">%s: W.grad (%zu \xc3\x97 %zu)</text>\n",
             gx - LABEL_W + 4, gy - 36, head, p->rows, p->cols);
     /* column labels: every column when they fit, else a few */
     size_t cstep = p->cw >= 22.0 ? 1 : (size_t)ceil(40.0 / p->cw);
@@ -291,8 +306,8 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
             }
         if (i % rstep != 0 && !tgt) continue;
         const char *what = last ? "class" : "unit";
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"end\" dominant-baseline=\"middle\"%s>", gx - 8,
-            gy + p->ch * ((double)i + 0.5), tgt ? " font-weight=\"bold\"" : " fill=\"#333\"");
+        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"end\" dominant-baseline=\"middle\"%s>",
+            gx - 8, gy + p->ch * ((double)i + 0.5), tgt ? " font-weight=\"bold\"" : " fill=\"#333\"");
         if (tgt) put(s, "target \xe2\x96\xb6 %zu", which);
         else put(s, "%s %zu", what, i * p->br);
         put(s, "</text>\n");
@@ -307,20 +322,18 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
             return;
         }
         for (size_t k = 0; k < p->gr * p->gc; k++) {
-            char fill[8] = "#000000";
-            unsigned r = 0, g = 0, b = 0;
-            if (p->st[k] == CELL_VALUE) plot_color(fill, vmax > 0.0 ? (double)p->val[k] / vmax : 0.0);
-            (void)sscanf(fill, "#%2x%2x%2x", &r, &g, &b);
-            rgba[4 * k] = (unsigned char)r;
-            rgba[4 * k + 1] = (unsigned char)g;
-            rgba[4 * k + 2] = (unsigned char)b;
+            unsigned char c[3] = {0, 0, 0}; /* nan: black */
+            if (p->st[k] == CELL_VALUE) plot_rgb(c, vmax > 0.0 ? (double)p->val[k] / vmax : 0.0);
+            memcpy(rgba + 4 * k, c, 3);
             rgba[4 * k + 3] = p->st[k] == CELL_ZERO ? 0 : 255;
         }
         if (p->has_zero)
-            put(s, "<rect class=\"raster-zero\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"url(#zero)\"/>\n", gx,
-                gy, gw, gh);
-        put(s, "<image class=\"raster\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" preserveAspectRatio=\"none\" "
-               "image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" xlink:href=\"",
+            put(s,
+                "<rect class=\"raster-zero\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"url(#zero)\"/>\n",
+                gx, gy, gw, gh);
+        put(s,
+            "<image class=\"raster\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" preserveAspectRatio=\"none\" "
+            "image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" xlink:href=\"",
             gx, gy, gw, gh);
         int rc = png_write_data_uri(s->out, rgba, p->gc, p->gr);
         free(rgba);
@@ -344,21 +357,28 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
                 double t = vmax > 0.0 ? (double)p->val[k] / vmax : 0.0;
                 plot_color(fill, t);
             }
-            put(s, "<rect class=\"%s\" data-row=\"%zu\" data-col=\"%zu\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"",
+            put(s,
+                "<rect class=\"%s\" data-row=\"%zu\" data-col=\"%zu\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"",
                 cls, i, j, cx, cy, p->cw, p->ch, fill);
-            if (p->values || p->st[k] == CELL_ZERO) put(s, " stroke=\"#bdbdbd\" stroke-width=\"%s\"", p->cw >= 8 ? "1" : "0.3");
+            if (p->values || p->st[k] == CELL_ZERO)
+                put(s, " stroke=\"#bdbdbd\" stroke-width=\"%s\"", p->cw >= 8 ? "1" : "0.3");
             put(s, "/>\n");
             if (p->values) {
                 char t[VALUE_TEXT];
                 if (p->st[k] == CELL_NAN) snprintf(t, sizeof t, "nan");
                 else value_text(t, p->val[k], p->sci, precision);
                 if (p->st[k] == CELL_ZERO) /* the stripes stay clear of the digits */
-                    put(s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"16\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>\n",
+                    put(s,
+                        "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"16\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>\n",
                         cx + p->cw / 2 - 3.7 * (double)strlen(t) - 3, cy + p->ch / 2 - 7, 7.4 * (double)strlen(t) + 6);
-                const char *ink = p->st[k] == CELL_NAN || (p->st[k] == CELL_VALUE && luminance(fill) < 0.45) ? "#ffffff"
-                                                                                                          : "#111111";
-                put(s, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"12\" text-anchor=\"middle\" dominant-baseline=\"middle\" "
-                       "fill=\"%s\" font-family=\"DejaVu Sans Mono, monospace\">%s</text>\n",
+                const char *ink =
+                    p->st[k] == CELL_NAN ||
+                            (p->st[k] == CELL_VALUE && luminance(vmax > 0.0 ? (double)p->val[k] / vmax : 0.0) < 0.45)
+                        ? "#ffffff"
+                        : "#111111";
+                put(s,
+                    "<text x=\"%.2f\" y=\"%.2f\" font-size=\"12\" text-anchor=\"middle\" dominant-baseline=\"middle\" "
+                    "fill=\"%s\" font-family=\"DejaVu Sans Mono, monospace\">%s</text>\n",
                     cx + p->cw / 2, cy + p->ch / 2 + 1, ink, t);
             }
         }
@@ -369,18 +389,21 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
             for (size_t r = i * p->br; r < (i + 1) * p->br && r < p->rows; r++)
                 if (is_target(e, r)) tgt = 1;
             if (tgt)
-                put(s, "<rect class=\"target\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
-                       "stroke=\"#111\" stroke-width=\"2.5\"/>\n",
+                put(s,
+                    "<rect class=\"target\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
+                    "stroke=\"#111\" stroke-width=\"2.5\"/>\n",
                     gx - 1.25, gy + p->ch * (double)i - 1.25, gw + 2.5, p->ch + 2.5);
         }
-    put(s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"#666\" stroke-width=\"1\"/>\n", gx,
-        gy, gw, gh);
+    put(s,
+        "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"#666\" stroke-width=\"1\"/>\n",
+        gx, gy, gw, gh);
     /* captions below */
     put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">columns: %s</text>\n",
         gx + gw / 2, gy + gh + 20, p->layer == 1 ? "features of X" : "units of the layer below");
     if (p->br > 1 || p->bc > 1)
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#333\">each cell: the largest-magnitude value (sign kept) of "
-               "a %zu \xc3\x97 %zu block, %zu weights</text>\n",
+        put(s,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#333\">each cell: the largest-magnitude value (sign kept) of "
+            "a %zu \xc3\x97 %zu block, %zu weights</text>\n",
             gx - LABEL_W + 4, gy + gh + 40, p->br, p->bc, p->br * p->bc);
     if (each) colorbar(s, gx + gw + 14, gy, gh < 120 ? 120 : gh, vmax, id);
     put(s, "</g>\n");
@@ -435,12 +458,14 @@ static void draw_curves(svg *s, const experiment *e, double x, double y)
     put(s, "<g class=\"curves\">\n");
     put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"17\" font-weight=\"bold\">Loss before each SGD step%s</text>\n", x,
         y + 16, logy ? " (log scale)" : "");
-    put(s, "<rect class=\"plot-area\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" stroke=\"#666\"/>\n", px,
-        py, pw, ph);
+    put(s,
+        "<rect class=\"plot-area\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#ffffff\" stroke=\"#666\"/>\n",
+        px, py, pw, ph);
     /* loss ticks: decades (with 2 and 5 when there are few) or round steps */
     double every = logy ? 1.0 : nice_step((a1 - a0) / 4.0);
-    for (double k = a0; k <= a1 + every * 1e-9; k += every) {
-        double mult[3] = {1.0, 2.0, 5.0};
+    for (int q = 0; a0 + q * every <= a1 + every * 1e-9; q++) {
+        double k = a0 + q * every;
+        const double mult[3] = {1.0, 2.0, 5.0};
         for (int m = 0; m < (logy && a1 - a0 <= 3.0 ? 3 : 1); m++) {
             double v = logy ? mult[m] * pow(10.0, k) : k;
             if (logy && log10(v) > a1 + 1e-9) break;
@@ -448,26 +473,30 @@ static void draw_curves(svg *s, const experiment *e, double x, double y)
             char t[32];
             tick_text(t, sizeof t, fabs(v) < every * 1e-9 ? 0.0 : v);
             put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>", px, ty, px + pw, ty);
-            put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>\n",
+            put(s,
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>\n",
                 px - 6, ty, t);
         }
     }
     /* step ticks at a round spacing */
     double each = fmax(1.0, nice_step((double)e->steps / 4.0));
-    for (double step = 0.0; step <= (double)e->steps + 0.5; step += each) {
+    for (long q = 0; (double)q * each <= (double)e->steps + 0.5; q++) {
+        double step = (double)q * each;
         double tx = px + pw * step / (double)e->steps;
         put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#666\"/>", tx, py + ph, tx, py + ph + 5);
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%.0f</text>\n", tx, py + ph + 18, step);
+        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%.0f</text>\n", tx, py + ph + 18,
+            step);
     }
-    put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">step</text>\n", px + pw / 2,
-        py + ph + 38);
+    put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">step</text>\n",
+        px + pw / 2, py + ph + 38);
     /* one point per pixel column at most: a column's first, lowest and
      * highest points (in step order) keep the curve's shape */
     size_t cols = (size_t)pw;
     for (int h = 0; h < e->nheads; h++) {
         const char *color = CURVE_COLORS[h % (int)(sizeof CURVE_COLORS / sizeof *CURVE_COLORS)];
-        put(s, "<polyline class=\"curve\" data-head=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-               "stroke-linejoin=\"round\" points=\"",
+        put(s,
+            "<polyline class=\"curve\" data-head=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
+            "stroke-linejoin=\"round\" points=\"",
             LOSS_NAMES[e->heads[h].kind], color);
         for (size_t c = 0; c <= cols; c++) {
             size_t t0 = n > cols ? c * n / (cols + 1) : c, t1 = n > cols ? (c + 1) * n / (cols + 1) : c + 1;
@@ -492,10 +521,10 @@ static void draw_curves(svg *s, const experiment *e, double x, double y)
         }
         put(s, "\"/>\n");
         double ly = py + 14 + 22.0 * h;
-        put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>", px + pw - 130, ly,
-            px + pw - 104, ly, color);
-        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">%s</text>\n", px + pw - 98, ly,
-            LOSS_NAMES[e->heads[h].kind]);
+        put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>",
+            px + pw - 130, ly, px + pw - 104, ly, color);
+        put(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">%s</text>\n", px + pw - 98,
+            ly, LOSS_NAMES[e->heads[h].kind]);
     }
     put(s, "</g>\n");
 }
@@ -557,38 +586,45 @@ plot_status svg_plot(FILE *out, experiment *e, const gradexp_options *o, int sta
     svg s = {out, 0, 0};
     int W = (int)ceil(width), H = (int)ceil(height);
     if (standalone) put(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    put(&s, "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\" role=\"img\">\n",
+    put(&s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\" role=\"img\">\n",
         W, H, W, H, FONT);
     char desc[1024];
     describe(desc, sizeof desc, e, o);
     put(&s, "<title>gradexp: W.grad of each head (%s)</title>\n", desc);
-    put(&s, "<defs><pattern id=\"zero\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-            "<rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><rect width=\"1.6\" height=\"6\" fill=\"#8c8c8c\"/></pattern></defs>\n");
+    put(&s,
+        "<defs><pattern id=\"zero\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+        "<rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><rect width=\"1.6\" height=\"6\" fill=\"#8c8c8c\"/></pattern></defs>\n");
     put(&s, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
-    put(&s, "<text x=\"%d\" y=\"%d\" font-size=\"22\" font-weight=\"bold\">W.grad under %s</text>\n", MARGIN, MARGIN + 14,
+    put(&s, "<text x=\"%d\" y=\"%d\" font-size=\"22\" font-weight=\"bold\">W.grad under %s</text>\n", MARGIN,
+        MARGIN + 14,
         e->nheads == 2 && e->heads[0].kind == LOSS_SIGMOID && e->heads[1].kind == LOSS_SOFTMAX
             ? "sigmoid and softmax heads"
             : (e->nheads == 1 ? "one head" : "each head"));
     put(&s, "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"#333\">%s</text>\n", MARGIN, MARGIN + 38, desc);
-    put(&s, "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"#333\">colour: %s scale, symmetric around 0; the target row is "
-            "outlined</text>\n",
+    put(&s,
+        "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"#333\">colour: %s scale, symmetric around 0; the target row is "
+        "outlined</text>\n",
         MARGIN, MARGIN + 58, each ? "each panel its own" : "one");
     for (size_t k = 0; k < np; k++)
-        draw_panel(&s, e, &ps[k], each ? ps[k].vmax : shared, o->print.precision, LOSS_NAMES[e->heads[ps[k].head].kind], each,
-                   (int)k);
+        draw_panel(&s, e, &ps[k], each ? ps[k].vmax : shared, o->print.precision, LOSS_NAMES[e->heads[ps[k].head].kind],
+                   each, (int)k);
     if (!each) colorbar(&s, bar_x, top + HEAD_H, fmax(120.0, rowh[0] - HEAD_H - FOOT_H), shared, (int)np);
     /* legend */
     double lx = MARGIN;
     put(&s, "<g class=\"legend\">\n");
-    put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"url(#zero)\" stroke=\"#bdbdbd\"/>", lx, legend_y);
-    put(&s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">exactly 0: no gradient at all%s</text>\n",
+    put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"url(#zero)\" stroke=\"#bdbdbd\"/>", lx,
+        legend_y);
+    put(&s,
+        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">exactly 0: no gradient at all%s</text>\n",
         lx + 32, legend_y + 10, any_reduced ? " (every weight of the cell)" : "");
     char pale[8];
     plot_color(pale, 0.0);
     lx += any_reduced ? 420 : 290;
-    put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"%s\" stroke=\"#bdbdbd\"/>", lx, legend_y, pale);
-    put(&s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">tiny but not 0</text>\n", lx + 32,
-        legend_y + 10);
+    put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"%s\" stroke=\"#bdbdbd\"/>", lx, legend_y,
+        pale);
+    put(&s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" dominant-baseline=\"middle\">tiny but not 0</text>\n",
+        lx + 32, legend_y + 10);
     if (any_nan) {
         lx += 160;
         put(&s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"26\" height=\"20\" fill=\"#000000\"/>", lx, legend_y);

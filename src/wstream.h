@@ -20,9 +20,9 @@
 #include "torch_rng.h"
 
 typedef struct {
-    const arrayfile *file; /* rows read from the user's file (--weights), not drawn */
+    const arrayfile *file;   /* rows read from the user's file (--weights), not drawn */
     atomic_int *read_failed; /* set (never cleared) when reading the file failed */
-    torch_rng g; /* positioned at the next undrawn word */
+    torch_rng g;             /* positioned at the next undrawn word */
     size_t C, F;
     uint64_t n; /* C * F */
     torch_cpu cpu;

@@ -92,7 +92,9 @@ static void setup(void)
     }
     for (size_t i = 0; i < sizeof ARRAYS / sizeof *ARRAYS; i++) {
         FILE *f = fopen(ARRAYS[i], "wb");
-        CHECK(f && npy_write_f32(f, i == 0 ? 1 : 2, i == 0 ? &ARRAY_SHAPES[0][1] : ARRAY_SHAPES[i], array_row, NULL) == 0 &&
+        CHECK(f &&
+                  npy_write_f32(f, i == 0 ? 1 : 2, i == 0 ? &ARRAY_SHAPES[0][1] : ARRAY_SHAPES[i], array_row, NULL) ==
+                      0 &&
                   fclose(f) == 0,
               "writing %s", ARRAYS[i]);
     }
