@@ -6,8 +6,9 @@
 #
 # Usage: sh tests/run_render.sh [GRADEXP] [render_check.py options]
 #   GRADEXP   the binary to test (default ./gradexp)
-#   RENDER_OUT=DIR keeps the SVGs, PNGs and HTML in DIR (default: a new
-#   directory under /tmp, named at the end of the output)
+#   RENDER_OUT=DIR keeps the SVGs, PNGs and HTML in DIR (default:
+#   build/render, emptied first; named at the end of the output, for a
+#   person to look at)
 set -u
 exe=${1:-./gradexp}
 [ $# -gt 0 ] && shift
@@ -34,5 +35,7 @@ if ! have_chromium || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; 
 fi
 
 py=$(command -v python3 2>/dev/null || echo /usr/bin/python3)
-out=${RENDER_OUT:-$(mktemp -d /tmp/gradexp-render.XXXXXX)} || exit 1
+out=${RENDER_OUT:-build/render}
+[ -n "${RENDER_OUT:-}" ] || rm -rf "$out"
+mkdir -p "$out" || exit 1
 exec "$py" "$here/render_check.py" --gradexp "$exe" --out "$out" "$@"
