@@ -94,8 +94,8 @@ static int open_w(run_inputs *in, gradexp_options *o, char *err, size_t errlen)
     char s[160], t[160];
     size_t L = in->nw;
     if (o->set_hidden && (size_t)o->nhidden + 1 != L)
-        return fail(err, errlen, "--hidden gives %d hidden layers, so --weights needs %d files, not %zu", o->nhidden,
-                    o->nhidden + 1, L);
+        return fail(err, errlen, "--hidden gives %d hidden layer%s, so --weights needs %d file%s, not %zu", o->nhidden,
+                    o->nhidden == 1 ? "" : "s", o->nhidden + 1, o->nhidden == 0 ? "" : "s", L);
     for (size_t l = 0; l < L; l++) {
         arrayfile *a = &in->w[l];
         if (a->ndim != 2)

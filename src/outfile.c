@@ -24,12 +24,14 @@ int outfile_open(outfile *o, const char *path, char *err, size_t errlen)
         return 0;
     }
     struct stat st;
+    int exists = 0;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return fail(err, errlen, EISDIR);
         if (!S_ISREG(st.st_mode)) {
             o->f = fopen(path, "w");
             return o->f ? 0 : fail(err, errlen, errno);
         }
+        exists = 1;
     } else if (errno != ENOENT) {
         return fail(err, errlen, errno);
     }
@@ -42,10 +44,12 @@ int outfile_open(outfile *o, const char *path, char *err, size_t errlen)
         o->tmp[0] = '\0';
         return fail(err, errlen, code);
     }
-    /* mkstemp makes the file 0600; a new output gets what open(2) would */
+    /* mkstemp makes the file 0600: a replaced file keeps its mode, a new
+     * one gets what open(2) would give it */
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || (o->f = fdopen(fd, "w")) == NULL) {
+    mode_t mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
+    if (fchmod(fd, mode) != 0 || (o->f = fdopen(fd, "w")) == NULL) {
         int code = errno;
         close(fd);
         unlink(o->tmp);
@@ -55,7 +59,7 @@ int outfile_open(outfile *o, const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int outfile_commit(outfile *o, char *err, size_t errlen)
+int outfile_close(outfile *o, char *err, size_t errlen)
 {
     if (o->f == NULL) return fail(err, errlen, EBADF);
     /* a write that failed earlier set the error flag; flushing again
@@ -66,6 +70,11 @@ int outfile_commit(outfile *o, char *err, size_t errlen)
     if (fflush(o->f) != 0) {
         bad = 1;
         code = errno ? errno : EIO;
+    } else if (bad && o->tmp[0]) {
+        /* glibc dropped the failed buffer: one more byte into the doomed
+         * temporary file asks the file system why (EFBIG, ENOSPC) */
+        const char probe = 0;
+        if (write(fileno(o->f), &probe, 1) < 0) code = errno;
     }
     if (o->is_stdout) {
         o->f = NULL;
@@ -76,17 +85,28 @@ int outfile_commit(outfile *o, char *err, size_t errlen)
         code = errno;
     }
     o->f = NULL;
-    if (!bad && o->tmp[0] && rename(o->tmp, o->path) != 0) {
-        bad = 1;
-        code = errno;
-    }
     if (bad) {
-        if (o->tmp[0]) unlink(o->tmp);
-        o->tmp[0] = '\0';
+        outfile_abort(o);
+        return fail(err, errlen, code);
+    }
+    return 0;
+}
+
+int outfile_rename(outfile *o, char *err, size_t errlen)
+{
+    if (o->tmp[0] && rename(o->tmp, o->path) != 0) {
+        int code = errno;
+        outfile_abort(o);
         return fail(err, errlen, code);
     }
     o->tmp[0] = '\0';
     return 0;
+}
+
+int outfile_commit(outfile *o, char *err, size_t errlen)
+{
+    if (outfile_close(o, err, errlen) != 0) return -1;
+    return outfile_rename(o, err, errlen);
 }
 
 void outfile_abort(outfile *o)
@@ -100,6 +120,7 @@ void outfile_abort(outfile *o)
 int outfile_mkdirs(const char *dir, char *err, size_t errlen)
 {
     char buf[MAX_PATH_TEXT];
+    if (dir[0] == '\0') return fail(err, errlen, ENOENT);
     if (strlen(dir) >= sizeof buf) return fail(err, errlen, ENAMETOOLONG);
     memcpy(buf, dir, strlen(dir) + 1);
     for (char *p = buf + 1;; p++) {

@@ -29,6 +29,13 @@ int outfile_open(outfile *o, const char *path, char *err, size_t errlen);
  * 0, or -1 with the reason in err; on failure the temporary file is
  * removed and the target is as it was. */
 int outfile_commit(outfile *o, char *err, size_t errlen);
+/* outfile_commit in two halves, for many files renamed only once all are
+ * written (without holding a descriptor each): outfile_close flushes and
+ * closes (the temporary file stays), outfile_rename renames it over the
+ * target. Each returns 0, or -1 with the reason in err, the temporary file
+ * removed. */
+int outfile_close(outfile *o, char *err, size_t errlen);
+int outfile_rename(outfile *o, char *err, size_t errlen);
 /* Closes and removes the temporary file; the target is as it was. Safe
  * after a failed open or a commit, and on a zeroed struct. */
 void outfile_abort(outfile *o);

@@ -12,7 +12,8 @@
 
 /* Writes "data:image/png;base64,..." for the w x h RGBA image rgba (rows
  * top to bottom, 4 bytes a pixel, alpha 0 transparent). Returns 0, -1 on a
- * write error or -2 when memory runs out (nothing written). */
+ * write error, or -2 when memory runs out or w or h is 0 or above 65536
+ * (nothing written). */
 int png_write_data_uri(FILE *out, const unsigned char *rgba, size_t w, size_t h);
 
 /* The PNG file itself into a new buffer (*len bytes), for tests. Returns

@@ -50,12 +50,15 @@ save_status save_tensors(const char *dir, experiment *e, const gradexp_options *
         if (npy_write_f32(files[k].f, v->ndim, shape, view_row, (void *)v) != 0) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
             st = errno == ENOMEM ? SAVE_NOMEM : SAVE_WRITE;
+        } else if (outfile_close(&files[k], why, sizeof why) != 0) { /* one descriptor at a time */
+            snprintf(err, errlen, "%s: %s", path, why);
+            st = SAVE_WRITE;
         }
     }
     /* all written: rename each over its target */
     for (size_t k = 0; k < opened && st == SAVE_OK; k++) {
         char why[256];
-        if (outfile_commit(&files[k], why, sizeof why) != 0) {
+        if (outfile_rename(&files[k], why, sizeof why) != 0) {
             snprintf(err, errlen, "%s: %s", files[k].path, why);
             st = SAVE_WRITE;
         }

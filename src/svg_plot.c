@@ -12,6 +12,7 @@
  * never be mistaken for the near-white of a tiny nonzero value. */
 #include "svg_plot.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -85,7 +86,7 @@ typedef struct {
     unsigned char *st; /* (gr, gc) CELL_* */
     double vmax;       /* largest finite magnitude in the panel */
     int values;        /* print each value in its cell */
-    int sci;           /* values in scientific notation */
+    char *text;        /* (rows, cols) with values: each element's text, VALUE_TEXT bytes a cell */
     double cw, ch;     /* a cell's size in pixels */
     double x, y;       /* the grid's top left corner */
     double w, h;       /* the whole panel (labels and bar included) */
@@ -97,8 +98,51 @@ static size_t ceil_div(size_t a, size_t b)
     return a / b + (a % b != 0);
 }
 
+/* The longest value text a cell keeps. */
+#define VALUE_TEXT 128
+
+/* Each element's text as torch prints this tensor (the user's precision
+ * and sci-mode, its choice of integer, fixed or scientific notation, "-0."
+ * and all), cut out of tensor_print's own output: the whole tensor is
+ * printed unsummarised and uncoloured into memory and split at brackets,
+ * commas and white space. 0 or -1 (no memory). */
+static int panel_texts(panel *p, const tensor_view *v, const print_options *po)
+{
+    p->text = calloc(p->rows * p->cols, VALUE_TEXT);
+    if (p->text == NULL) return -1;
+    print_options opt = *po;
+    opt.color = 0;
+    opt.threshold = LONG_MAX;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem == NULL) return -1;
+    int rc = tensor_print(mem, v, &opt);
+    if (fclose(mem) != 0 || rc == -1) {
+        free(buf);
+        return -1;
+    }
+    size_t n = 0;
+    const char *c = rc == 0 && !strncmp(buf, "tensor(", 7) ? buf + 7 : "";
+    while (*c && *c != ')' && n < p->rows * p->cols) {
+        size_t k = strcspn(c, "[], \n)");
+        if (k == 0) {
+            c++;
+            continue;
+        }
+        snprintf(p->text + n * VALUE_TEXT, VALUE_TEXT, "%.*s", (int)k, c);
+        n++;
+        c += k;
+    }
+    free(buf);
+    /* torch raised (a negative precision): the cells show plain %g */
+    for (size_t k = n == p->rows * p->cols ? n : 0; k < p->rows * p->cols; k++)
+        snprintf(p->text + k * VALUE_TEXT, VALUE_TEXT, "%g", (double)v->at(v, k / p->cols, k % p->cols));
+    return 0;
+}
+
 /* Reads the view into p's grid. 0 or -1 (no memory). */
-static int panel_reduce(panel *p, const tensor_view *v)
+static int panel_reduce(panel *p, const tensor_view *v, const print_options *po)
 {
     p->rows = v->rows;
     p->cols = v->cols;
@@ -127,30 +171,15 @@ static int panel_reduce(panel *p, const tensor_view *v)
         }
     }
     p->has_nan = p->has_zero = 0;
-    double tiny = INFINITY, big = 0.0;
     for (size_t k = 0; k < p->gr * p->gc; k++) {
         if (p->st[k] == CELL_NAN) p->has_nan = 1;
         if (p->st[k] == CELL_ZERO) p->has_zero = 1;
         if (p->st[k] != CELL_VALUE) continue;
         double a = fabs((double)p->val[k]);
         if (isfinite(a) && a > p->vmax) p->vmax = a;
-        if (isfinite(a) && a < tiny) tiny = a;
-        if (a > big) big = a;
     }
     p->values = p->br == 1 && p->bc == 1 && p->rows <= PLOT_VALUE_CELLS && p->cols <= PLOT_VALUE_CELLS;
-    /* torch's own choice for the tensor: scientific when the finite
-     * magnitudes span more than 1000x, or reach 1e8, or go below 1e-4 */
-    p->sci = isfinite(tiny) && (big / tiny > 1000.0 || big >= 1e8 || tiny < 1e-4);
-    return 0;
-}
-
-/* The text of a value at the print precision, as torch would write it. */
-#define VALUE_TEXT 64 /* a value's text: precision is capped at 16 digits in a cell */
-static void value_text(char *buf, float v, int sci, int precision)
-{
-    if (precision > 16) precision = 16;
-    if (sci) tensor_format_sci(buf, v, precision);
-    else tensor_format_fixed(buf, v, precision);
+    return p->values ? panel_texts(p, v, po) : 0;
 }
 
 /* A colour bar tick: %.3g of v. */
@@ -206,15 +235,12 @@ static int is_target(const experiment *e, size_t i)
 }
 
 /* Sizes a panel's cells and its box. */
-static void panel_size(panel *p, int precision, int each)
+static void panel_size(panel *p, int each)
 {
     if (p->values) {
         size_t longest = 1;
-        for (size_t k = 0; k < p->gr * p->gc; k++) {
-            char t[VALUE_TEXT];
-            value_text(t, p->val[k], p->sci, precision);
-            if (strlen(t) > longest) longest = strlen(t);
-        }
+        for (size_t k = 0; k < p->gr * p->gc; k++)
+            if (strlen(p->text + k * VALUE_TEXT) > longest) longest = strlen(p->text + k * VALUE_TEXT);
         p->cw = fmax(46.0, 8.0 * (double)longest + 14.0);
         p->ch = 34.0;
     } else {
@@ -271,8 +297,7 @@ static void colorbar(svg *s, double x, double y, double h, double vmax, int id)
 }
 
 /* One panel: title, column and row labels, cells, target outline. */
-static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax, int precision, const char *head,
-                       int each, int id)
+static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax, const char *head, int each, int id)
 {
     double gx = p->x, gy = p->y;
     double gw = p->cw * (double)p->gc, gh = p->ch * (double)p->gr;
@@ -364,9 +389,7 @@ static void draw_panel(svg *s, const experiment *e, const panel *p, double vmax,
                 put(s, " stroke=\"#bdbdbd\" stroke-width=\"%s\"", p->cw >= 8 ? "1" : "0.3");
             put(s, "/>\n");
             if (p->values) {
-                char t[VALUE_TEXT];
-                if (p->st[k] == CELL_NAN) snprintf(t, sizeof t, "nan");
-                else value_text(t, p->val[k], p->sci, precision);
+                const char *t = p->text + k * VALUE_TEXT;
                 if (p->st[k] == CELL_ZERO) /* the stripes stay clear of the digits */
                     put(s,
                         "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"16\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>\n",
@@ -542,11 +565,11 @@ plot_status svg_plot(FILE *out, experiment *e, const gradexp_options *o, int sta
         p->layer = k % e->L + 1;
         p->L = e->L;
         tensor_view v = experiment_layer(e, p->head, p->layer, LAYER_GRAD);
-        if (panel_reduce(p, &v) != 0) {
+        if (panel_reduce(p, &v, &o->print) != 0) {
             st = PLOT_NOMEM;
             goto done;
         }
-        panel_size(p, o->print.precision, each);
+        panel_size(p, each);
     }
     double shared = 0.0;
     int any_zero = 0, any_nan = 0, any_reduced = 0;
@@ -607,8 +630,7 @@ plot_status svg_plot(FILE *out, experiment *e, const gradexp_options *o, int sta
         "outlined</text>\n",
         MARGIN, MARGIN + 58, each ? "each panel its own" : "one");
     for (size_t k = 0; k < np; k++)
-        draw_panel(&s, e, &ps[k], each ? ps[k].vmax : shared, o->print.precision, LOSS_NAMES[e->heads[ps[k].head].kind],
-                   each, (int)k);
+        draw_panel(&s, e, &ps[k], each ? ps[k].vmax : shared, LOSS_NAMES[e->heads[ps[k].head].kind], each, (int)k);
     if (!each) colorbar(&s, bar_x, top + HEAD_H, fmax(120.0, rowh[0] - HEAD_H - FOOT_H), shared, (int)np);
     /* legend */
     double lx = MARGIN;
@@ -641,6 +663,7 @@ done:
     for (size_t k = 0; k < np; k++) {
         free(ps[k].val);
         free(ps[k].st);
+        free(ps[k].text);
     }
     free(ps);
     return st;
