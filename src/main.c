@@ -194,11 +194,12 @@ int main(int argc, char **argv)
 
     int to_stdout = !strcmp(o.plot, "-"); /* the SVG replaces the tensors on stdout */
     if (to_stdout && (o.format != FORMAT_TORCH || o.explain || o.gradcheck)) {
-        fprintf(stderr, "%s: --plot -: the SVG goes to stdout, which --format %s, --explain or --gradcheck wants too\n",
-                PROGRAM,
-                o.format == FORMAT_JSON   ? "json"
-                : o.format == FORMAT_HTML ? "html"
-                                          : "torch");
+        const char *other = o.format == FORMAT_JSON   ? "--format json"
+                            : o.format == FORMAT_HTML ? "--format html"
+                            : o.explain               ? "--explain"
+                                                      : "--gradcheck";
+        fprintf(stderr, "%s: --plot -: the SVG goes to stdout, where %s writes too (give --plot a file name)\n",
+                PROGRAM, other);
         return 2;
     }
     if (o.explain || o.format == FORMAT_HTML) o.show = (1u << SHOW_KINDS) - 1; /* the walkthrough shows every part */
