@@ -108,6 +108,7 @@ static size_t ceil_div(size_t a, size_t b)
  * commas and white space. 0 or -1 (no memory). */
 static int panel_texts(panel *p, const tensor_view *v, const print_options *po)
 {
+    if (p->rows == 0 || p->cols == 0) return 0; /* no cells (not reached: sizes are at least 1) */
     p->text = calloc(p->rows * p->cols, VALUE_TEXT);
     if (p->text == NULL) return -1;
     print_options opt = *po;
@@ -136,8 +137,9 @@ static int panel_texts(panel *p, const tensor_view *v, const print_options *po)
     }
     free(buf);
     /* torch raised (a negative precision): the cells show plain %g */
-    for (size_t k = n == p->rows * p->cols ? n : 0; k < p->rows * p->cols; k++)
-        snprintf(p->text + k * VALUE_TEXT, VALUE_TEXT, "%g", (double)v->at(v, k / p->cols, k % p->cols));
+    const size_t rows = p->rows, cols = p->cols; /* (the writes below cannot change them) */
+    for (size_t k = n == rows * cols ? n : 0; cols > 0 && k < rows * cols; k++)
+        snprintf(p->text + k * VALUE_TEXT, VALUE_TEXT, "%g", (double)v->at(v, k / cols, k % cols));
     return 0;
 }
 
