@@ -297,7 +297,7 @@ clean-hardening:
 # formatted but not analysed.
 LINT_EXCLUDE  := tests/gen_vec_math_golden.c
 LINT_C        := $(filter-out $(LINT_EXCLUDE),$(wildcard src/*.c tests/*.c tests/fuzz/*.c))
-LINT_H        := $(filter-out $(LINT_EXCLUDE),$(wildcard src/*.h tests/*.h))
+LINT_H        := $(filter-out $(LINT_EXCLUDE),$(wildcard src/*.h tests/*.h tests/fuzz/*.h))
 LINT_WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wconversion
 LINT_CFLAGS   := -O2 $(REQUIRED_CFLAGS) $(LINT_WARNINGS) -Isrc
 LINT_JOBS     ?= $(shell nproc 2>/dev/null || echo 2)

@@ -13,6 +13,8 @@
  * Nothing here prints; every error is one line in the caller's buffer. */
 #include "arrayfile.h"
 
+#include "float_bits.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -114,20 +116,6 @@ static uint64_t load64(const unsigned char *p, int be)
     return v;
 }
 
-static float from_bits(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static uint32_t to_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
 /* c10's fp16_ieee_to_fp32_value, operation for operation: normal numbers,
  * infinities and NaNs go through a multiplication by 2^-112 (which quiets a
  * signalling NaN and keeps its payload), subnormals through the
@@ -139,12 +127,12 @@ static float half_to_float(uint16_t h)
     const uint32_t two_w = w + w;
     const uint32_t exp_offset = UINT32_C(0xE0) << 23;
     const float exp_scale = 0x1.0p-112f;
-    const float normalized = from_bits((two_w >> 4) + exp_offset) * exp_scale;
+    const float normalized = bits_float((two_w >> 4) + exp_offset) * exp_scale;
     const uint32_t magic_mask = UINT32_C(126) << 23;
     const float magic_bias = 0.5f;
-    const float denormalized = from_bits((two_w >> 17) | magic_mask) - magic_bias;
+    const float denormalized = bits_float((two_w >> 17) | magic_mask) - magic_bias;
     const uint32_t denormalized_cutoff = UINT32_C(1) << 27;
-    return from_bits(sign | (two_w < denormalized_cutoff ? to_bits(denormalized) : to_bits(normalized)));
+    return bits_float(sign | (two_w < denormalized_cutoff ? float_bits(denormalized) : float_bits(normalized)));
 }
 
 /* n stored elements at p into out[0], out[stride], ... */
@@ -152,7 +140,7 @@ static void convert(float *out, size_t stride, const unsigned char *p, size_t n,
 {
     switch (t) {
     case AF_F32:
-        for (size_t i = 0; i < n; i++) out[i * stride] = from_bits(load32(p + 4 * i, be));
+        for (size_t i = 0; i < n; i++) out[i * stride] = bits_float(load32(p + 4 * i, be));
         break;
     case AF_F64:
         for (size_t i = 0; i < n; i++) {
@@ -166,7 +154,7 @@ static void convert(float *out, size_t stride, const unsigned char *p, size_t n,
         for (size_t i = 0; i < n; i++) out[i * stride] = half_to_float(load16(p + 2 * i, be));
         break;
     case AF_BF16:
-        for (size_t i = 0; i < n; i++) out[i * stride] = from_bits((uint32_t)load16(p + 2 * i, be) << 16);
+        for (size_t i = 0; i < n; i++) out[i * stride] = bits_float((uint32_t)load16(p + 2 * i, be) << 16);
         break;
     }
 }
@@ -240,13 +228,42 @@ enum { PY_STR, PY_INT, PY_NEG, PY_TRUE, PY_FALSE, PY_NONE, PY_TUPLE, PY_LIST, PY
 
 #define PY_STR_MAX 64
 
+/* A cursor over a header's text, for both parsers (the .npy dict and the
+ * safetensors JSON): the first error's reason and position are kept. */
 typedef struct {
     const unsigned char *s;
     size_t n, pos;
-    int latin1; /* versions 1.0 and 2.0: a Latin-1 header, where Python 2's "3L" is an int (numpy's _filter_header drops the L) */
+    int latin1; /* .npy versions 1.0 and 2.0: a Latin-1 header, where Python 2's "3L" is an int (numpy's _filter_header drops the L) */
     const char *why;
     size_t err_pos;
-} pyparser;
+} scanner;
+typedef scanner pyparser;
+typedef scanner jparser;
+
+static int scan_err(scanner *p, const char *why)
+{
+    if (p->why == NULL) {
+        p->why = why;
+        p->err_pos = p->pos;
+    }
+    return -1;
+}
+
+static int scan_peek(const scanner *p)
+{
+    return p->pos < p->n ? p->s[p->pos] : -1;
+}
+
+/* Skips white space: JSON's four characters, and form feed too in Python
+ * (ff). */
+static void scan_ws(scanner *p, int ff)
+{
+    while (p->pos < p->n) {
+        unsigned char c = p->s[p->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && !(ff && c == '\f')) break;
+        p->pos++;
+    }
+}
 
 typedef struct {
     int kind;
@@ -264,29 +281,6 @@ typedef struct {
     int bad;      /* an element that is not a non-negative int */
     int overflow; /* an element beyond 2^64-1 */
 } shape_acc;
-
-static int py_err(pyparser *p, const char *why)
-{
-    if (p->why == NULL) {
-        p->why = why;
-        p->err_pos = p->pos;
-    }
-    return -1;
-}
-
-static int py_peek(const pyparser *p)
-{
-    return p->pos < p->n ? p->s[p->pos] : -1;
-}
-
-static void py_ws(pyparser *p)
-{
-    while (p->pos < p->n) {
-        unsigned char c = p->s[p->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') break;
-        p->pos++;
-    }
-}
 
 /* Latin-1 headers (1.0, 2.0) would make messages invalid UTF-8: their
  * bytes past ASCII become '?' (they match nothing numpy writes anyway). */
@@ -311,13 +305,13 @@ static int py_string(pyparser *p, pyval *v)
     for (;;) {
         if (i >= p->n) {
             p->pos = i;
-            return py_err(p, "unterminated string");
+            return scan_err(p, "unterminated string");
         }
         unsigned char c = p->s[i];
         if (c == q) break;
         if (c == '\n' || c == '\r' || c == '\0') {
             p->pos = i;
-            return py_err(p, c ? "newline in a string" : "NUL byte");
+            return scan_err(p, c ? "newline in a string" : "NUL byte");
         }
         if (c == '\\' && i + 1 < p->n) {
             unsigned char d = p->s[i + 1];
@@ -347,7 +341,7 @@ static int py_number(pyparser *p, pyval *v)
     if (p->s[i] == '-' || p->s[i] == '+') neg = p->s[i++] == '-';
     if (i >= p->n || !(is_digit(p->s[i]) || p->s[i] == '.')) {
         p->pos = i;
-        return py_err(p, "expected a number");
+        return scan_err(p, "expected a number");
     }
     size_t j = i;
     while (j < p->n) {
@@ -395,8 +389,8 @@ static int py_seq(pyparser *p, pyval *v, int depth, unsigned char close, shape_a
     memset(&e, 0, sizeof e);
     p->pos++;
     for (;;) {
-        py_ws(p);
-        if (py_peek(p) == close) {
+        scan_ws(p, 1);
+        if (scan_peek(p) == close) {
             p->pos++;
             break;
         }
@@ -408,14 +402,14 @@ static int py_seq(pyparser *p, pyval *v, int depth, unsigned char close, shape_a
             if (acc->n < INT_MAX) acc->n++;
         }
         count++;
-        py_ws(p);
-        if (py_peek(p) == ',') {
+        scan_ws(p, 1);
+        if (scan_peek(p) == ',') {
             p->pos++;
             comma = 1;
-        } else if (py_peek(p) == close) {
+        } else if (scan_peek(p) == close) {
             p->pos++;
             break;
-        } else return py_err(p, close == ')' ? "expected ',' or ')'" : "expected ',' or ']'");
+        } else return scan_err(p, close == ')' ? "expected ',' or ')'" : "expected ',' or ']'");
     }
     if (close == ')' && count == 1 && !comma) *v = e; /* (5) is 5 */
     else v->kind = close == ')' ? PY_TUPLE : PY_LIST;
@@ -431,25 +425,25 @@ static int py_braces(pyparser *p, pyval *v, int depth)
     pyval e;
     p->pos++;
     for (;;) {
-        py_ws(p);
-        if (py_peek(p) == '}') {
+        scan_ws(p, 1);
+        if (scan_peek(p) == '}') {
             p->pos++;
             break;
         }
         if (py_value(p, &e, depth + 1, NULL) != 0) return -1;
-        py_ws(p);
-        if (mode != 2 && py_peek(p) == ':') {
+        scan_ws(p, 1);
+        if (mode != 2 && scan_peek(p) == ':') {
             mode = 1;
             p->pos++;
             if (py_value(p, &e, depth + 1, NULL) != 0) return -1;
-            py_ws(p);
-        } else if (mode == 1) return py_err(p, "expected ':'");
+            scan_ws(p, 1);
+        } else if (mode == 1) return scan_err(p, "expected ':'");
         else mode = 2;
-        if (py_peek(p) == ',') p->pos++;
-        else if (py_peek(p) == '}') {
+        if (scan_peek(p) == ',') p->pos++;
+        else if (scan_peek(p) == '}') {
             p->pos++;
             break;
-        } else return py_err(p, "expected ',' or '}'");
+        } else return scan_err(p, "expected ',' or '}'");
     }
     v->kind = mode == 2 ? PY_SET : PY_DICT;
     v->start = start;
@@ -460,9 +454,9 @@ static int py_braces(pyparser *p, pyval *v, int depth)
  * the elements of a tuple found here. */
 static int py_value(pyparser *p, pyval *v, int depth, shape_acc *acc)
 {
-    py_ws(p);
-    if (depth > PY_MAX_DEPTH) return py_err(p, "nested too deeply");
-    int c = py_peek(p);
+    scan_ws(p, 1);
+    if (depth > PY_MAX_DEPTH) return scan_err(p, "nested too deeply");
+    int c = scan_peek(p);
     size_t start = p->pos;
     int rc;
     if (c == '\'' || c == '"' ||
@@ -480,10 +474,10 @@ static int py_value(pyparser *p, pyval *v, int depth, shape_acc *acc)
         if (len == 4 && !memcmp(w, "True", 4)) v->kind = PY_TRUE;
         else if (len == 5 && !memcmp(w, "False", 5)) v->kind = PY_FALSE;
         else if (len == 4 && !memcmp(w, "None", 4)) v->kind = PY_NONE;
-        else return py_err(p, "a name, not a literal");
+        else return scan_err(p, "a name, not a literal");
         p->pos = j;
         rc = 0;
-    } else rc = py_err(p, c < 0 ? "unexpected end" : "expected a value");
+    } else rc = scan_err(p, c < 0 ? "unexpected end" : "expected a value");
     if (rc != 0) return -1;
     v->start = start;
     v->end = p->pos;
@@ -519,19 +513,19 @@ static int npy_parse_dict(pyparser *p, npy_dict *d)
 {
     memset(d, 0, sizeof *d);
     d->dup = -1;
-    py_ws(p);
-    if (py_peek(p) != '{') return py_err(p, "expected '{'");
+    scan_ws(p, 1);
+    if (scan_peek(p) != '{') return scan_err(p, "expected '{'");
     p->pos++;
     for (;;) {
-        py_ws(p);
-        if (py_peek(p) == '}') {
+        scan_ws(p, 1);
+        if (scan_peek(p) == '}') {
             p->pos++;
             break;
         }
         pyval key;
         if (py_value(p, &key, 1, NULL) != 0) return -1;
-        py_ws(p);
-        if (py_peek(p) != ':') return py_err(p, "expected ':'");
+        scan_ws(p, 1);
+        if (scan_peek(p) != ':') return scan_err(p, "expected ':'");
         p->pos++;
         int which = -1;
         for (int k = 0; k < KEYS && key.kind == PY_STR && !key.long_str; k++)
@@ -551,15 +545,15 @@ static int npy_parse_dict(pyparser *p, npy_dict *d)
                 snprintf(d->unexpected_key, sizeof d->unexpected_key, "'%s%s'", key.str, key.long_str ? "..." : "");
             else quote_text(d->unexpected_key, sizeof d->unexpected_key, p, key.start, key.end);
         }
-        py_ws(p);
-        if (py_peek(p) == ',') p->pos++;
-        else if (py_peek(p) == '}') {
+        scan_ws(p, 1);
+        if (scan_peek(p) == ',') p->pos++;
+        else if (scan_peek(p) == '}') {
             p->pos++;
             break;
-        } else return py_err(p, "expected ',' or '}'");
+        } else return scan_err(p, "expected ',' or '}'");
     }
-    py_ws(p);
-    if (p->pos != p->n) return py_err(p, "text after the dict");
+    scan_ws(p, 1);
+    if (p->pos != p->n) return scan_err(p, "text after the dict");
     return 0;
 }
 
@@ -684,36 +678,6 @@ static int npy_open(arrayfile *a, int fd, uint64_t size, const unsigned char *he
 
 /* ---- safetensors: the JSON header ----------------------------------- */
 
-typedef struct {
-    const unsigned char *s;
-    size_t n, pos;
-    const char *why;
-    size_t err_pos;
-} jparser;
-
-static int j_err(jparser *j, const char *why)
-{
-    if (j->why == NULL) {
-        j->why = why;
-        j->err_pos = j->pos;
-    }
-    return -1;
-}
-
-static int j_peek(const jparser *j)
-{
-    return j->pos < j->n ? j->s[j->pos] : -1;
-}
-
-static void j_ws(jparser *j)
-{
-    while (j->pos < j->n) {
-        unsigned char c = j->s[j->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
-        j->pos++;
-    }
-}
-
 static int hex4(const unsigned char *s, size_t n, size_t i, uint32_t *out)
 {
     uint32_t v = 0;
@@ -767,19 +731,19 @@ static int j_string(jparser *j, char *out, size_t *len)
     for (;;) {
         if (i >= j->n) {
             j->pos = i;
-            return j_err(j, "unterminated string");
+            return scan_err(j, "unterminated string");
         }
         unsigned char c = j->s[i];
         if (c == '"') break;
         if (c < 0x20) {
             j->pos = i;
-            return j_err(j, "control character in a string");
+            return scan_err(j, "control character in a string");
         }
         if (c >= 0x80) {
             size_t k = utf8_len(j->s + i, j->n - i);
             if (k == 0) {
                 j->pos = i;
-                return j_err(j, "invalid UTF-8");
+                return scan_err(j, "invalid UTF-8");
             }
             if (out != NULL) memcpy(out + n, j->s + i, k);
             n += k;
@@ -806,25 +770,25 @@ static int j_string(jparser *j, char *out, size_t *len)
         case 'u':
             if (hex4(j->s, j->n, i + 2, &cp) != 0) {
                 j->pos = i;
-                return j_err(j, "bad \\u escape");
+                return scan_err(j, "bad \\u escape");
             }
             if (cp >= 0xdc00 && cp <= 0xdfff) {
                 j->pos = i;
-                return j_err(j, "lone surrogate in a \\u escape");
+                return scan_err(j, "lone surrogate in a \\u escape");
             }
             if (cp >= 0xd800 && cp <= 0xdbff) {
                 uint32_t lo;
                 if (i + 7 >= j->n || j->s[i + 6] != '\\' || j->s[i + 7] != 'u' || hex4(j->s, j->n, i + 8, &lo) != 0 ||
                     lo < 0xdc00 || lo > 0xdfff) {
                     j->pos = i;
-                    return j_err(j, "lone surrogate in a \\u escape");
+                    return scan_err(j, "lone surrogate in a \\u escape");
                 }
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 i += 6;
             }
             i += 4; /* the two below skip the backslash and the 'u' */
             break;
-        default: j->pos = i; return j_err(j, "bad escape");
+        default: j->pos = i; return scan_err(j, "bad escape");
         }
         n += utf8_put(out != NULL ? out + n : NULL, cp);
         i += 2;
@@ -841,7 +805,7 @@ static int j_number(jparser *j)
     if (i < j->n && s[i] == '-') i++;
     if (i >= j->n || !is_digit(s[i])) {
         j->pos = i;
-        return j_err(j, "bad number");
+        return scan_err(j, "bad number");
     }
     if (s[i] == '0') i++;
     else
@@ -850,7 +814,7 @@ static int j_number(jparser *j)
         i++;
         if (i >= j->n || !is_digit(s[i])) {
             j->pos = i;
-            return j_err(j, "bad number");
+            return scan_err(j, "bad number");
         }
         while (i < j->n && is_digit(s[i])) i++;
     }
@@ -859,7 +823,7 @@ static int j_number(jparser *j)
         if (i < j->n && (s[i] == '+' || s[i] == '-')) i++;
         if (i >= j->n || !is_digit(s[i])) {
             j->pos = i;
-            return j_err(j, "bad number");
+            return scan_err(j, "bad number");
         }
         while (i < j->n && is_digit(s[i])) i++;
     }
@@ -870,7 +834,7 @@ static int j_number(jparser *j)
 static int j_literal(jparser *j, const char *word)
 {
     size_t len = strlen(word);
-    if (j->n - j->pos < len || memcmp(j->s + j->pos, word, len) != 0) return j_err(j, "expected a value");
+    if (j->n - j->pos < len || memcmp(j->s + j->pos, word, len) != 0) return scan_err(j, "expected a value");
     j->pos += len;
     return 0;
 }
@@ -880,33 +844,33 @@ static int j_literal(jparser *j, const char *word)
 /* NOLINTBEGIN(misc-no-recursion) */
 static int j_value(jparser *j, int depth)
 {
-    j_ws(j);
-    int c = j_peek(j);
+    scan_ws(j, 0);
+    int c = scan_peek(j);
     if (c == '{' || c == '[') {
-        if (depth >= JSON_MAX_DEPTH) return j_err(j, "nested too deeply");
+        if (depth >= JSON_MAX_DEPTH) return scan_err(j, "nested too deeply");
         int close = c == '{' ? '}' : ']';
         j->pos++;
-        j_ws(j);
-        if (j_peek(j) == close) {
+        scan_ws(j, 0);
+        if (scan_peek(j) == close) {
             j->pos++;
             return 0;
         }
         for (;;) {
             if (c == '{') {
-                j_ws(j);
-                if (j_peek(j) != '"') return j_err(j, "expected a string key");
+                scan_ws(j, 0);
+                if (scan_peek(j) != '"') return scan_err(j, "expected a string key");
                 if (j_string(j, NULL, NULL) != 0) return -1;
-                j_ws(j);
-                if (j_peek(j) != ':') return j_err(j, "expected ':'");
+                scan_ws(j, 0);
+                if (scan_peek(j) != ':') return scan_err(j, "expected ':'");
                 j->pos++;
             }
             if (j_value(j, depth + 1) != 0) return -1;
-            j_ws(j);
-            if (j_peek(j) == ',') j->pos++;
-            else if (j_peek(j) == close) {
+            scan_ws(j, 0);
+            if (scan_peek(j) == ',') j->pos++;
+            else if (scan_peek(j) == close) {
                 j->pos++;
                 return 0;
-            } else return j_err(j, c == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+            } else return scan_err(j, c == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
         }
     }
     if (c == '"') return j_string(j, NULL, NULL);
@@ -914,7 +878,7 @@ static int j_value(jparser *j, int depth)
     if (c == 'f') return j_literal(j, "false");
     if (c == 'n') return j_literal(j, "null");
     if (c == '-' || is_digit(c)) return j_number(j);
-    return j_err(j, c < 0 ? "unexpected end" : "expected a value");
+    return scan_err(j, c < 0 ? "unexpected end" : "expected a value");
 }
 /* NOLINTEND(misc-no-recursion) */
 
@@ -1045,15 +1009,15 @@ static int st_tensor_info(stfile *f, jparser *j, const strref *name)
     memset(t, 0, sizeof *t);
     t->name = name->s;
     t->name_len = name->len;
-    if (j_peek(j) != '{') return st_fail_tensor(f, name, "not an object with dtype, shape and data_offsets");
+    if (scan_peek(j) != '{') return st_fail_tensor(f, name, "not an object with dtype, shape and data_offsets");
     j->pos++;
     int seen[3] = {0, 0, 0};
     char what[QUOTE_MAX + 64];
-    j_ws(j);
-    if (j_peek(j) == '}') j->pos++;
+    scan_ws(j, 0);
+    if (scan_peek(j) == '}') j->pos++;
     else
         for (;;) {
-            j_ws(j);
+            scan_ws(j, 0);
             strref key;
             if (st_string(f, j, &key, 0) != 0) return -1;
             int k = 0;
@@ -1064,12 +1028,12 @@ static int st_tensor_info(stfile *f, jparser *j, const strref *name)
                 return st_fail_tensor(f, name, what);
             }
             seen[k] = 1;
-            j_ws(j);
+            scan_ws(j, 0);
             j->pos++; /* ':' */
-            j_ws(j);
+            scan_ws(j, 0);
             if (k == 0) {
                 strref dt;
-                if (j_peek(j) != '"') return st_fail_tensor(f, name, "dtype is not a string");
+                if (scan_peek(j) != '"') return st_fail_tensor(f, name, "dtype is not a string");
                 if (st_string(f, j, &dt, 0) != 0) return -1;
                 size_t d = 0;
                 while (d < ST_NDTYPES && cmp_ref(dt.s, dt.len, ST_DTYPES[d].name, strlen(ST_DTYPES[d].name)) != 0) d++;
@@ -1080,46 +1044,47 @@ static int st_tensor_info(stfile *f, jparser *j, const strref *name)
                 }
                 t->dtype = (int)d;
             } else if (k == 1) {
-                if (j_peek(j) != '[') return st_fail_tensor(f, name, "shape must be a list of non-negative integers");
+                if (scan_peek(j) != '[')
+                    return st_fail_tensor(f, name, "shape must be a list of non-negative integers");
                 t->shape_pos = j->pos++;
                 t->count = 1;
-                j_ws(j);
-                if (j_peek(j) == ']') j->pos++;
+                scan_ws(j, 0);
+                if (scan_peek(j) == ']') j->pos++;
                 else
                     for (;;) {
                         uint64_t v;
-                        j_ws(j);
+                        scan_ws(j, 0);
                         if (!j_uint(j, &v))
                             return st_fail_tensor(f, name, "shape must be a list of non-negative integers");
                         if (mul_u64(t->count, v, &t->count) != 0) t->overflow = 1;
                         if (t->ndim < INT_MAX) t->ndim++;
-                        j_ws(j);
+                        scan_ws(j, 0);
                         if (j->s[j->pos++] == ']') break; /* else ',' */
                     }
             } else {
-                int ok = j_peek(j) == '[';
+                int ok = scan_peek(j) == '[';
                 if (ok) {
                     j->pos++;
-                    j_ws(j);
+                    scan_ws(j, 0);
                     ok = j_uint(j, &t->begin);
                 }
                 if (ok) {
-                    j_ws(j);
-                    ok = j_peek(j) == ',';
+                    scan_ws(j, 0);
+                    ok = scan_peek(j) == ',';
                 }
                 if (ok) {
                     j->pos++;
-                    j_ws(j);
+                    scan_ws(j, 0);
                     ok = j_uint(j, &t->end);
                 }
                 if (ok) {
-                    j_ws(j);
-                    ok = j_peek(j) == ']';
+                    scan_ws(j, 0);
+                    ok = scan_peek(j) == ']';
                 }
                 if (!ok) return st_fail_tensor(f, name, "data_offsets must be [begin, end]");
                 j->pos++;
             }
-            j_ws(j);
+            scan_ws(j, 0);
             if (j->s[j->pos++] == '}') break; /* else ',' */
         }
     for (int k = 0; k < 3; k++)
@@ -1134,25 +1099,26 @@ static int st_tensor_info(stfile *f, jparser *j, const strref *name)
 /* "__metadata__": {"key": "value", ...} at j->pos. */
 static int st_metadata(stfile *f, jparser *j)
 {
-    if (j_peek(j) != '{') return fail(f->err, f->errlen, "%s: __metadata__ must map strings to strings", f->file);
+    if (scan_peek(j) != '{') return fail(f->err, f->errlen, "%s: __metadata__ must map strings to strings", f->file);
     j->pos++;
-    j_ws(j);
-    if (j_peek(j) == '}') {
+    scan_ws(j, 0);
+    if (scan_peek(j) == '}') {
         j->pos++;
         return 0;
     }
     for (;;) {
-        j_ws(j);
+        scan_ws(j, 0);
         if (grow((void **)&f->md, &f->mdcap, f->nmd + 1, sizeof *f->md) != 0)
             return fail(f->err, f->errlen, "%s: out of memory", f->file);
         if (st_string(f, j, &f->md[f->nmd], 1) != 0) return -1;
         f->nmd++;
-        j_ws(j);
+        scan_ws(j, 0);
         j->pos++; /* ':' */
-        j_ws(j);
-        if (j_peek(j) != '"') return fail(f->err, f->errlen, "%s: __metadata__ must map strings to strings", f->file);
+        scan_ws(j, 0);
+        if (scan_peek(j) != '"')
+            return fail(f->err, f->errlen, "%s: __metadata__ must map strings to strings", f->file);
         if (j_string(j, NULL, NULL) != 0) return -1;
-        j_ws(j);
+        scan_ws(j, 0);
         if (j->s[j->pos++] == '}') return 0; /* else ',' */
     }
 }
@@ -1161,23 +1127,23 @@ static int st_metadata(stfile *f, jparser *j)
 static int st_walk(stfile *f, jparser *j)
 {
     int have_md = 0;
-    j_ws(j);
+    scan_ws(j, 0);
     j->pos++; /* '{' */
-    j_ws(j);
-    if (j_peek(j) == '}') return 0;
+    scan_ws(j, 0);
+    if (scan_peek(j) == '}') return 0;
     for (;;) {
         strref key;
-        j_ws(j);
+        scan_ws(j, 0);
         if (st_string(f, j, &key, 1) != 0) return -1;
-        j_ws(j);
+        scan_ws(j, 0);
         j->pos++; /* ':' */
-        j_ws(j);
+        scan_ws(j, 0);
         if (cmp_ref(key.s, key.len, "__metadata__", 12) == 0) {
             if (have_md) return fail(f->err, f->errlen, "%s: duplicate key '__metadata__'", f->file);
             have_md = 1;
             if (st_metadata(f, j) != 0) return -1;
         } else if (st_tensor_info(f, j, &key) != 0) return -1;
-        j_ws(j);
+        scan_ws(j, 0);
         if (j->s[j->pos++] == '}') return 0; /* else ',' */
     }
 }
@@ -1305,16 +1271,16 @@ static int st_open(arrayfile *a, int fd, uint64_t size, const unsigned char *hea
         rc = fail(err, errlen, "%s: read error: %s", file, errtext(errno, eb, sizeof eb));
     } else if (got != n) rc = fail(err, errlen, "%s: truncated", file);
     if (rc == 0) {
-        jparser j = {h, (size_t)n, 0, NULL, 0};
+        jparser j = {h, (size_t)n, 0, 0, NULL, 0};
         if (j_value(&j, 0) == 0) {
-            j_ws(&j);
-            if (j.pos != j.n) j_err(&j, "text after the JSON object");
+            scan_ws(&j, 0);
+            if (j.pos != j.n) scan_err(&j, "text after the JSON object");
         }
         if (j.why != NULL)
             rc = fail(err, errlen, "%s: header is not JSON (at byte %llu: %s)", file, 8ull + j.err_pos, j.why);
     }
     if (rc == 0) {
-        jparser j = {h, (size_t)n, 0, NULL, 0};
+        jparser j = {h, (size_t)n, 0, 0, NULL, 0};
         rc = st_walk(&f, &j);
         if (rc != 0 && j.why != NULL) /* cannot happen: the text was checked */
             rc = fail(err, errlen, "%s: header is not JSON (at byte %llu: %s)", file, 8ull + j.err_pos, j.why);
@@ -1346,11 +1312,11 @@ static int st_open(arrayfile *a, int fd, uint64_t size, const unsigned char *hea
             a->dtype = (af_dtype)af;
             a->itemsize = dtype_size(a->dtype);
             a->ndim = t->ndim;
-            jparser j = {h, (size_t)n, t->shape_pos + 1, NULL, 0};
+            jparser j = {h, (size_t)n, t->shape_pos + 1, 0, NULL, 0};
             for (int d = 0; d < t->ndim; d++) {
-                j_ws(&j);
+                scan_ws(&j, 0);
                 (void)j_uint(&j, &a->shape[d]);
-                j_ws(&j);
+                scan_ws(&j, 0);
                 j.pos++; /* ',' or ']' */
             }
             if (set_geometry(a) != 0) rc = st_fail_tensor(&f, &name, "shape overflows");
@@ -1564,7 +1530,7 @@ int npy_write_f32(FILE *f, int ndim, const uint64_t *shape, void (*row)(void *ct
             for (size_t c = 0; c < g.cols;) {
                 size_t k = g.cols - c < sizeof bytes / 4 ? (size_t)g.cols - c : sizeof bytes / 4;
                 for (size_t m = 0; m < k; m++) {
-                    uint32_t u = to_bits(buf[c + m]);
+                    uint32_t u = float_bits(buf[c + m]);
                     for (int b = 0; b < 4; b++) bytes[4 * m + (size_t)b] = (unsigned char)(u >> (8 * b));
                 }
                 if (fwrite(bytes, 4, k, f) != k) {
