@@ -1412,6 +1412,16 @@ int arrayfile_rows(const arrayfile *a, float *out, uint64_t row0, size_t nrows, 
     if (!a->fortran || a->ndim < 2) {
         /* rows*cols is the count, checked at open: no product overflows */
         const uint64_t first = row0 * cols, n = (uint64_t)nrows * cols;
+        static const uint16_t one = 1;
+        if (a->dtype == AF_F32 && !a->big_endian && *(const unsigned char *)&one == 1) {
+            /* float32 in this host's byte order, rows contiguous: the bytes
+             * are the floats, read straight into out */
+            if (read_at(a->fd, out, (size_t)n * 4, a->offset + first * 4, &got) != 0)
+                return fail(err, errlen, "%s: read error: %s", a->name, errtext(errno, eb, sizeof eb));
+            if (got != (size_t)n * 4)
+                return fail(err, errlen, "%s: truncated (the file got shorter since it was opened)", a->name);
+            return 0;
+        }
         const size_t per = SCRATCH / isz;
         for (uint64_t done = 0; done < n;) {
             size_t k = n - done < per ? (size_t)(n - done) : per;
