@@ -4,11 +4,17 @@
 a batch and SGD training) with backward, printing. Writes the tensors to
 stdout (as gradexp prints them) and one line
 "seconds=<in-process time> maxrss_kb=<peak RSS>" to stderr. With no
-arguments it is the blog's script.
+arguments it is the blog's script. --input FILE and --weights FILE[,FILE...]
+take X and W (W_1 .. W_L from the input side) from .npy files as gradexp
+does (tests/torch_oracle.py): np.load, torch.from_numpy(a).float(), the
+shapes set --features, --batch, --hidden and --classes, the arrays are used
+as they are and only the tensors not given are drawn (with --init-std and
+abs); the time includes reading the files.
 
   /usr/bin/python3 bench/torch_work.py --classes 50257 --features 768 --no-abs --init-std 0.036
   /usr/bin/python3 bench/torch_work.py --features 784 --hidden 256,128 --classes 10 --batch 64 \
       --target 3 --steps 100 --lr 0.1 --no-abs --init-std 0.05 --loss all --stable --show loss
+  /usr/bin/python3 bench/torch_work.py --input /tmp/x.npy --weights /tmp/w.npy --stable --target 3
 """
 import argparse
 import resource
@@ -40,7 +46,11 @@ ap.add_argument("--lr", type=float, default=0.1)
 ap.add_argument("--loss", default="sigmoid,softmax")
 ap.add_argument("--stable", action="store_true")
 ap.add_argument("--show", default="grad")
+ap.add_argument("--input", help="X from a .npy file")
+ap.add_argument("--weights", help="W, or W_1,...,W_L, from .npy files")
 a = ap.parse_args()
+if a.input is not None or a.weights is not None:
+    import numpy as np
 losses = ["sigmoid", "softmax", "bce"] if a.loss == "all" else a.loss.split(",")
 show = set(["x", "w", "h", "z", "p", "loss", "grad"] if a.show == "all" else a.show.split(","))
 act = ACT[a.act]
@@ -70,16 +80,40 @@ def run(head, Ws, X, y):
     return hidden, z, p, loss
 
 
+def load(path):
+    """A .npy file as torch.from_numpy(a).float() reads it (native byte order)."""
+    arr = np.load(path, allow_pickle=False)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return torch.from_numpy(arr).float()
+
+
 t0 = time.perf_counter()
+X_given = None if a.input is None else load(a.input)
+W_given = None if a.weights is None else [load(p) for p in a.weights.split(",")]
+if X_given is not None:
+    a.features = X_given.shape[-1]
+    a.batch = X_given.shape[0] if X_given.dim() == 2 else None
+if W_given is not None:
+    a.features = W_given[0].shape[1]
+    a.hidden = [w.shape[0] for w in W_given[:-1]]
+    a.classes = W_given[-1].shape[0]
 torch.manual_seed(a.seed)
-X = torch.randn(a.features) if a.batch is None else torch.randn(a.batch, a.features)
-sizes = [a.features] + a.hidden + [a.classes]
-W = [torch.randn(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]
-if a.init_std is not None:
-    W = [w * a.init_std for w in W]
-if not a.no_abs:
-    X = X.abs()
-    W = [w.abs() for w in W]
+if X_given is None:
+    X = torch.randn(a.features) if a.batch is None else torch.randn(a.batch, a.features)
+    if not a.no_abs:
+        X = X.abs()
+else:
+    X = X_given  # given: used as it is
+if W_given is None:
+    sizes = [a.features] + a.hidden + [a.classes]
+    W = [torch.randn(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]
+    if a.init_std is not None:
+        W = [w * a.init_std for w in W]
+    if not a.no_abs:
+        W = [w.abs() for w in W]
+else:
+    W = W_given
 rows = 1 if a.batch is None else a.batch
 y = torch.tensor(a.target if len(a.target) == rows else a.target * rows)
 out = []
