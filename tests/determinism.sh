@@ -69,6 +69,11 @@ cat >"$tmp/configs" <<'EOF'
 --classes 37 --features 21 --steps 5 --lr 2 --show all --loss all --torch 1.13 --cpu default
 --hidden 8,4 --steps 3 --explain --init-std 0.5 --no-abs
 --hidden 8,4 --batch 3 --target 0,1,2 --steps 3 --gradcheck --loss all --act tanh
+--plot - --steps 30 --loss all
+--plot - --classes 700 --features 300 --no-abs --plot-scale each
+--format html --hidden 4 --steps 2
+--input tests/data/arrays/run/x5_f64.npy --weights tests/data/arrays/run/w3x5_fortran.npy --show all --loss all
+--input tests/data/arrays/run/model.safetensors:x --weights tests/data/arrays/run/model.safetensors:w --show all --stable
 EOF
 
 builds=

@@ -1,5 +1,6 @@
 #!/bin/sh
-# valgrind memcheck on every examples/*.conf: no invalid access, no use of
+# valgrind memcheck on every examples/*.conf (and the figure, the lesson
+# page, the array readers and --save): no invalid access, no use of
 # uninitialised memory, no leak (--leak-check=full; --error-exitcode makes
 # any error fail the run), and the output still equal to the .out file. Also
 # the scalar paths (GRADEXP_NO_SIMD=1) of the blog, and an error exit.
@@ -36,5 +37,16 @@ check "network walkthrough" 0 - $vg "$bin" --config examples/deep-net.conf --exp
 check "trained head, walkthrough and gradient check" 0 - $vg "$bin" --config examples/training.conf --explain --gradcheck
 check "trained network, JSON" 0 - $vg "$bin" --config examples/batch-tanh.conf --format json
 check "bad config (error exit)" 2 - $vg "$bin" --config tests/data/bad/duplicate.conf
+vdir=$(mktemp -d) || exit 1
+check "the blog's figure on stdout" 0 examples/blog.svg $vg "$bin" --config examples/blog.conf --plot -
+check "a trained network's figure, lesson page" 0 - $vg "$bin" --config examples/deep-net.conf --steps 3 --plot "$vdir/f.svg" --format html
+check "a block-reduced figure (embedded PNG)" 0 - $vg "$bin" --classes 700 --features 300 --plot "$vdir/big.svg"
+check "arrays in, --save out" 0 - $vg "$bin" --input tests/data/arrays/run/x5_f16_be.npy \
+    --weights tests/data/arrays/run/w3x5_fortran.npy --show all --steps 2 --save "$vdir/out"
+check "safetensors in, hidden layers" 0 - $vg "$bin" --input tests/data/arrays/run/model.safetensors:x \
+    --weights tests/data/arrays/run/w1_8x5.npy,tests/data/arrays/run/w2_4x8.npy,tests/data/arrays/run/w3_3x4.npy
+check "a bad array file (error exit)" 2 - $vg "$bin" --weights tests/data/arrays/bad/st_overlap.safetensors:a
+check "a full disk for --plot (error exit)" 1 - $vg "$bin" --plot /dev/full
+rm -rf "$vdir"
 echo "valgrind: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
