@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
+#include "golden_run.h"  /* after cmocka.h too */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,27 +164,6 @@ static void test_html_text_write_error(void **state)
 /* ------------------------------------------------------------------------ */
 /* html_print                                                               */
 /* ------------------------------------------------------------------------ */
-
-typedef struct {
-    gradexp_options o;
-    experiment e;
-} run;
-
-static run *compute(const char *const *args)
-{
-    run *r = calloc(1, sizeof *r);
-    assert_non_null(r);
-    char err[512];
-    if (golden_parse(&r->o, args, err, sizeof err) != OPT_OK) fail_msg("options: %s", err);
-    assert_int_equal(experiment_compute(&r->e, &r->o), EXP_OK);
-    return r;
-}
-
-static void run_free(run *r)
-{
-    experiment_free(&r->e);
-    free(r);
-}
 
 static char *page_of(run *r, int *failed)
 {

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
+#include "golden_run.h"  /* after cmocka.h too */
 
 #include <dirent.h>
 #include <errno.h>
@@ -486,27 +487,6 @@ static void test_mkdirs(void **state)
 /* ------------------------------------------------------------------------ */
 /* save                                                                     */
 /* ------------------------------------------------------------------------ */
-
-typedef struct {
-    gradexp_options o;
-    experiment e;
-} run;
-
-static run *compute(const char *const *args)
-{
-    run *r = calloc(1, sizeof *r);
-    assert_non_null(r);
-    char err[512];
-    if (golden_parse(&r->o, args, err, sizeof err) != OPT_OK) fail_msg("options: %s", err);
-    assert_int_equal(experiment_compute(&r->e, &r->o), EXP_OK);
-    return r;
-}
-
-static void run_free(run *r)
-{
-    experiment_free(&r->e);
-    free(r);
-}
 
 static uint32_t le32(const unsigned char *p)
 {
