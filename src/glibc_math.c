@@ -1,4 +1,5 @@
-/* glibc_math.c - glibc's expf, the FMA build's operations in order.
+/* glibc_math.c - glibc's expf (the FMA build's operations in order) and
+ * its log1pf up to 2.40.
  *
  *   x * 32 / ln2 = k + r, |r| <= 1/2 (k rounded to nearest through the
  *   2^52 * 1.5 shift), e^x = 2^(k/32) * 2^(r/32)
@@ -52,4 +53,87 @@ float glibc_expf(float x)
     y = fma(z, r2, y);
     y = y * s;
     return (float)y;
+}
+
+/* ------------------------------------------------------------------------ */
+/* log1pf as glibc 2.40 and earlier compute it (fdlibm's s_log1pf.c, float
+ * arithmetic, built without FMA on x86-64): 1 + x = 2^k (1 + f) with
+ * sqrt(2)/2 < 1 + f < sqrt(2) and a correction c for the rounding of 1 + x,
+ * then log(1 + f) = f - (hfsq - s (hfsq + R)), s = f / (2 + f), R a degree-7
+ * polynomial in s^2. */
+static const float LN2_HI = 6.9313812256e-01f; /* 0x3f317180 */
+static const float LN2_LO = 9.0580006145e-06f; /* 0x3717f7d1 */
+static const float LP[7] = {
+    6.6666668653e-01f, /* 0x3f2aaaab */
+    4.0000000596e-01f, /* 0x3ecccccd */
+    2.8571429849e-01f, /* 0x3e924925 */
+    2.2222198546e-01f, /* 0x3e638e29 */
+    1.8183572590e-01f, /* 0x3e3a3325 */
+    1.5313838422e-01f, /* 0x3e1cd04f */
+    1.4798198640e-01f, /* 0x3e178897 */
+};
+
+float glibc_log1pf(float x)
+{
+    int32_t hx = (int32_t)float_bits(x);
+    int32_t ax = hx & 0x7fffffff;
+    int32_t k = 1, hu = 0;
+    float f = 0.0f, c = 0.0f, u;
+    if (hx < 0x3ed413d7) { /* x < 0.41422 */
+        if (ax >= 0x3f800000) { /* x <= -1 */
+            if (x == -1.0f) return -INFINITY;
+            return NAN;
+        }
+        if (ax < 0x31000000) { /* |x| < 2^-29 */
+            if (ax < 0x24800000) return x; /* |x| < 2^-54 */
+            return x - x * x * 0.5f;
+        }
+        if (hx > 0 || hx <= (int32_t)0xbe95f61f) { /* -0.2929 < x < 0.41422 */
+            k = 0;
+            f = x;
+            hu = 1;
+        }
+    } else if (hx >= 0x7f800000) {
+        return x + x;
+    }
+    if (k != 0) {
+        if (hx < 0x5a000000) {
+            u = 1.0f + x;
+            hu = (int32_t)float_bits(u);
+            k = (hu >> 23) - 127;
+            c = k > 0 ? 1.0f - (u - x) : x - (u - 1.0f); /* correction term */
+            c /= u;
+        } else {
+            u = x;
+            hu = (int32_t)float_bits(u);
+            k = (hu >> 23) - 127;
+            c = 0.0f;
+        }
+        hu &= 0x007fffff;
+        if (hu < 0x3504f7) {
+            u = bits_float((uint32_t)hu | 0x3f800000u); /* normalize u */
+        } else {
+            k += 1;
+            u = bits_float((uint32_t)hu | 0x3f000000u); /* normalize u/2 */
+            hu = (0x00800000 - hu) >> 2;
+        }
+        f = u - 1.0f;
+    }
+    float hfsq = 0.5f * f * f;
+    float fk = (float)k;
+    if (hu == 0) { /* |f| < 2^-20 */
+        if (f == 0.0f) {
+            if (k == 0) return 0.0f;
+            c += fk * LN2_LO;
+            return fk * LN2_HI + c;
+        }
+        float R = hfsq * (1.0f - 0.66666666666666666f * f);
+        if (k == 0) return f - R;
+        return fk * LN2_HI - ((R - (fk * LN2_LO + c)) - f);
+    }
+    float s = f / (2.0f + f);
+    float z = s * s;
+    float R = z * (LP[0] + z * (LP[1] + z * (LP[2] + z * (LP[3] + z * (LP[4] + z * (LP[5] + z * LP[6]))))));
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return fk * LN2_HI - ((hfsq - (s * (hfsq + R) + (fk * LN2_LO + c))) - f);
 }

@@ -8,7 +8,9 @@
  * depend on the CPU and the libm gradexp runs with. These functions are the
  * FMA build's algorithm written out, with fma() where that build fuses, so
  * gradexp prints the same digits everywhere. (glibc's logf gives the same
- * bits in both builds; log1pf is in cr_math.h.) */
+ * bits in both builds.) log1pf is carried for the same reason: libm's
+ * differs between glibc releases (correctly rounded from 2.41, cr_math.h)
+ * and between libms. */
 #ifndef GRADEXP_GLIBC_MATH_H
 #define GRADEXP_GLIBC_MATH_H
 
@@ -16,5 +18,10 @@
  * through a 32-entry table of 2^(i/32) and a cubic, then rounded once.
  * +0 below -103.97 (subnormals above), +inf above 88.72, NaN for NaN. */
 float glibc_expf(float x);
+
+/* ln(1 + x) as glibc 2.40 and earlier's log1pf (fdlibm's float algorithm;
+ * checked on every float against Debian 12's glibc 2.36 on x86-64): -inf
+ * for -1, NaN below -1 and for NaN, x itself for |x| < 2^-54. */
+float glibc_log1pf(float x);
 
 #endif

@@ -49,7 +49,7 @@ static float vlog(float x, torch_cpu cpu)
 static float vlog1p(float x, torch_cpu cpu)
 {
     if (cpu_sleef(cpu)) return sleef_log1pf_u10(x);
-    return cpu == CPU_DEFAULT_CR ? cr_log1pf(x) : log1pf(x);
+    return cpu == CPU_DEFAULT_CR ? cr_log1pf(x) : glibc_log1pf(x);
 }
 
 /* first index of cpu_kernel_vec's scalar tail */
