@@ -96,18 +96,22 @@ examples: gradexp
 # run per kernel family: `make conformance TORCH=2.14 CPU=avx512`. TORCH=1.13
 # uses the host's python3-torch (Debian 12); 2.6 and 2.14 their Debian root
 # (built once by `make torch-env TORCH=...`, which conformance calls).
+# ARCH=arm64 runs torch's aarch64 build in the release's arm64 root, through
+# qemu-user (`make conformance TORCH=2.6 ARCH=arm64`: --cpu neon).
 TORCH ?= 1.13
-CPU   ?= default avx2 avx512
+ARCH  ?= amd64
+CPU   ?= $(if $(filter arm64,$(ARCH)),neon,default avx2 avx512)
 CONFORMANCE_SEED ?= 1
 conformance: gradexp
 	@set -e; for c in $(CPU); do \
 	  /usr/bin/python3 tests/conformance.py --gradexp ./gradexp --cases $(CONFORMANCE_CASES) \
-	    --torch $(TORCH) --cpu $$c --seed $(CONFORMANCE_SEED); done
+	    --torch $(TORCH) --arch $(ARCH) --cpu $$c --seed $(CONFORMANCE_SEED); done
 
-# A Debian root holding PyTorch $(TORCH) (2.6 or 2.14), from Debian's
-# packages, cached in $$GRADEXP_TORCH_ROOTS (default /var/tmp/gradexp-torch).
+# A Debian root holding PyTorch $(TORCH) (2.6 or 2.14) for $(ARCH) (amd64,
+# or arm64 run through qemu-user), from Debian's packages, cached in
+# $$GRADEXP_TORCH_ROOTS (default /var/tmp/gradexp-torch).
 torch-env:
-	sh tools/torch-env.sh $(TORCH)
+	sh tools/torch-env.sh $(TORCH) $(ARCH)
 
 # Side-by-side benchmark with PyTorch (needs python3-torch); writes bench/results.md.
 bench: gradexp

@@ -19,7 +19,7 @@ _gradexp_opts='--classes --features --target --hidden --act --batch --steps
     --gradcheck --help --version -h -V'
 _gradexp_releases='1.13 2.0 2.1 2.2 2.3 2.4 2.5 2.6 2.7 2.8 2.9 2.10 2.11 2.12
     2.13 2.14'
-_gradexp_cpus='default avx2 avx512 native'
+_gradexp_cpus='default avx2 avx512 neon native'
 
 # _gradexp_words WORD...: the WORDs that start with $cur.
 _gradexp_words()

@@ -168,14 +168,20 @@ static void run_heads(experiment *e, float *scratch)
 /* Weights from which the z pass is split across threads. */
 #define THREAD_MIN_WEIGHTS ((uint64_t)1 << 22)
 
-/* z[0..k) = rows @ x, k <= DOT_ROWS rows of F */
-static void dot_rows(float *z, const float *rows, const float *x, size_t k, size_t F)
+/* 1 when the z pass may take the x86 vector loops (they sum unfused) */
+static int dot_simd(const experiment *e)
 {
-    if (k == DOT_ROWS && simd_avx2()) {
+    return simd_avx2() && !e->blas_fma;
+}
+
+/* z[0..k) = rows @ x, k <= DOT_ROWS rows of F */
+static void dot_rows(const experiment *e, float *z, const float *rows, const float *x, size_t k, size_t F)
+{
+    if (k == DOT_ROWS && dot_simd(e)) {
         simd_dot8(z, rows, x, F);
         simd_dot8(z + 8, rows + 8 * F, x, F);
     } else {
-        linear_forward(z, rows, x, k, F);
+        linear_forward(z, rows, x, k, F, e->blas_fma);
     }
 }
 
@@ -196,9 +202,9 @@ static void replay_rows(float *rows, const experiment *e, const head_result *r, 
  * stored as columns of 16 (simd_transpose16), ready for the replay
  * kernel; the rows after the last whole block, and every row without the
  * vector paths, row by row. */
-static int w0_blocked(uint64_t i, size_t C)
+static int w0_blocked(const experiment *e, uint64_t i)
 {
-    return simd_avx2() && i < C / DOT_ROWS * DOT_ROWS;
+    return dot_simd(e) && i < e->C / DOT_ROWS * DOT_ROWS;
 }
 
 /* row i (past the blocks) of the kept W_0 */
@@ -217,7 +223,7 @@ static void keep_w0(const experiment *e, const float *rows, uint64_t i, size_t k
     }
     for (size_t r = 0; r < k; r++) {
         uint64_t row = i + r;
-        if (!w0_blocked(row, e->C)) {
+        if (!w0_blocked(e, row)) {
             memcpy(e->w0 + row * F, rows + r * F, F * sizeof *rows);
             continue;
         }
@@ -263,7 +269,7 @@ static int z_slice_run(void *arg)
         }
         size_t k = sl->row1 - i < DOT_ROWS ? (size_t)(sl->row1 - i) : DOT_ROWS;
         if (sl->late && i < sl->snap_row && sl->snap_row - i < k) k = (size_t)(sl->snap_row - i);
-        int block = k == DOT_ROWS && i % DOT_ROWS == 0 && simd_avx2(); /* a whole 16-row block */
+        int block = k == DOT_ROWS && i % DOT_ROWS == 0 && dot_simd(e); /* a whole 16-row block */
         /* a whole block in training is read as columns of 16 (kept so in
          * e->w0, or transposed once here for every head), replayed and
          * summed in vector lanes; other rows row by row */
@@ -271,7 +277,7 @@ static int z_slice_run(void *arg)
         const float *rows = cols ? NULL : cached ? w0_tail(e, i) : wstream_rows(&sl->ws, k);
         if (sl->step == 0) {
             if (e->w0) keep_w0(e, rows, i, k, block);
-            dot_rows(sl->z + i, rows, sl->x, k, sl->F);
+            dot_rows(e, sl->z + i, rows, sl->x, k, sl->F);
         } else {
             if (block && !cols) {
                 simd_transpose16(sl->tmp, rows, sl->F);
@@ -287,7 +293,7 @@ static int z_slice_run(void *arg)
                 if (!rows || !sl->tmp) break; /* cannot happen: training has both */
                 memcpy(sl->tmp, rows, k * sl->F * sizeof *sl->tmp);
                 replay_rows(sl->tmp, e, r, i, k, sl->step);
-                dot_rows(r->z + i, sl->tmp, sl->x, k, sl->F);
+                dot_rows(e, r->z + i, sl->tmp, sl->x, k, sl->F);
             }
         }
         i += k;
@@ -524,6 +530,7 @@ exp_status experiment_compute(experiment *e, const gradexp_options *o)
     e->steps = o->steps;
     e->alpha = e->spec.alpha;
     e->fused = cpu_sleef(torch_kernel_build(o->torch, o->cpu, TORCH_KERNEL_ELEMENTWISE));
+    e->blas_fma = cpu_blas_fma(o->cpu);
     e->plus0 = !o->torch->zero_grad_none;
     e->w_cur_row = UINT64_MAX;
     e->w_tr_head = -1;

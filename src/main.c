@@ -52,10 +52,12 @@ static const char USAGE[] = "Usage: gradexp [OPTION]...\n"
                             "  --torch VERSION     which PyTorch release to match: 1.13, 2.0 ... 2.14\n"
                             "                      (default 2.14, the newest)\n"
                             "  --cpu FAMILY        which of torch's CPU kernels to match: default, avx2,\n"
-                            "                      avx512 (torch's ATEN_CPU_CAPABILITY), or native: what\n"
-                            "                      that release picks on this CPU (honours\n"
-                            "                      ATEN_CPU_CAPABILITY). The default is avx2 on every\n"
-                            "                      machine, so a command prints the same bytes anywhere\n"
+                            "                      avx512 (x86-64, torch's ATEN_CPU_CAPABILITY), neon\n"
+                            "                      (aarch64: Graviton, Raspberry Pi, Apple Silicon\n"
+                            "                      containers), or native: what that release picks on\n"
+                            "                      this CPU (honours ATEN_CPU_CAPABILITY). The default\n"
+                            "                      is avx2 on every machine, so a command prints the\n"
+                            "                      same bytes anywhere\n"
                             "  --rng FAMILY        the old name of --cpu, still read (default avx2)\n"
                             "  --input FILE        X from your own array: a .npy file (float16/32/64) or\n"
                             "                      FILE.safetensors:NAME; its shape sets --features (and\n"
@@ -120,7 +122,7 @@ static int print_version(void)
 {
     printf("%s %s\nPyTorch releases:", PROGRAM, VERSION);
     for (int i = 0; i < TORCH_RELEASE_COUNT; i++) printf(" %s", TORCH_RELEASES[i].name);
-    printf(" (default %s)\nCPU kernels: default avx2 avx512 (default avx2)\n", torch_release_default()->name);
+    printf(" (default %s)\nCPU kernels: default avx2 avx512 neon (default avx2)\n", torch_release_default()->name);
     return ferror(stdout) || fflush(stdout) != 0 ? -1 : 0;
 }
 

@@ -178,10 +178,11 @@ nomem:
     return -1;
 }
 
-/* out = in @ W.T through the fastest loop that gives the same bits */
-static void linear(float *out, const float *in, const float *W, size_t N, size_t O, size_t I)
+/* out = in @ W.T through the fastest loop that gives the same bits (the
+ * vector loops compute the unfused sums only) */
+static void linear(float *out, const float *in, const float *W, size_t N, size_t O, size_t I, int fma)
 {
-    if (!simd_avx2() || simd_matmul(out, in, W, N, O, I) != 0) matmul_forward(out, in, W, N, O, I);
+    if (fma || !simd_avx2() || simd_matmul(out, in, W, N, O, I) != 0) matmul_forward(out, in, W, N, O, I, fma);
 }
 
 void net_forward_backward(net_run *r, const net_spec *s, const float *x, int accumulate)
@@ -189,10 +190,11 @@ void net_forward_backward(net_run *r, const net_spec *s, const float *x, int acc
     size_t L = s->L, N = s->N, C = s->dims[L];
     /* forward: h_0 = x, h_l = act(h_(l-1) @ W_l.T), z = h_(L-1) @ W_L.T */
     const float *in = x;
+    int fma = cpu_blas_fma(s->cpu);
     for (size_t l = 0; l < L; l++) {
         size_t O = s->dims[l + 1], I = s->dims[l];
         float *out = l + 1 < L ? r->h[l + 1] : r->head.z;
-        linear(out, in, r->W[l], N, O, I);
+        linear(out, in, r->W[l], N, O, I, fma);
         if (l + 1 < L) act_forward(out, out, N * O, s);
         in = out;
     }
@@ -204,8 +206,10 @@ void net_forward_backward(net_run *r, const net_spec *s, const float *x, int acc
         size_t O = s->dims[l + 1], I = s->dims[l];
         const float *hin = l == 0 ? x : r->h[l];
         if (l + 1 < L) act_backward(dout, dout, r->h[l + 1], N * O, s);
-        if (simd_avx2()) simd_matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched);
-        else matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched);
+        if (simd_avx2() && !fma)
+            simd_matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched);
+        else
+            matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched, fma);
         if (accumulate)
             for (size_t i = 0; i < O * I; i++) r->dW[l][i] = 0.0f + r->dW[l][i];
         float *t = dout;

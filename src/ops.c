@@ -60,9 +60,18 @@ static size_t vec_loop_end(size_t n, torch_cpu cpu)
 
 /* vec::maximum of two lanes. AVX2 and AVX-512: vmaxps(a, b) = a > b ? a : b,
  * then OR with the unordered mask, so any NaN comes out all ones
- * (0xffffffff). default: a > b ? a : b, except a NaN a is returned as is. */
+ * (0xffffffff). NEON: Sleef_fmaxf4 on vectors without inf or NaN, else
+ * vmaxq_f32; both are the FMAX instruction lane by lane (a NaN operand
+ * gives NaN, and +0 is above -0). default: a > b ? a : b, except a NaN a is
+ * returned as is. */
 static float vmax(float a, float b, torch_cpu cpu)
 {
+    if (cpu == CPU_NEON) {
+        if (isnan(a)) return a;
+        if (isnan(b)) return b;
+        if (a == b) return signbit(a) ? b : a;
+        return a > b ? a : b;
+    }
     if (cpu_sleef(cpu)) return isnan(a) || isnan(b) ? bits_float(0xffffffffu) : (a > b ? a : b);
     if (isnan(a)) return a;
     return a > b ? a : b;
@@ -75,10 +84,11 @@ static float red(enum red_op op, float a, float b, torch_cpu cpu)
     return op == RED_SUM ? a + b : vmax(a, b, cpu);
 }
 
-/* Folds the lanes of a vector accumulator (vec_reduce_all). AVX2 and
- * AVX-512 (VecReduceAllSIMD): swap halves, then quarters, ... down to
- * neighbours, v = op(v, shuffled) each time, so lane i meets lane i ^ k for
- * k = lanes/2 .. 1; lane 0 is the result. default: lane 0 op lane 1 op ...
+/* Folds the lanes of a vector accumulator (vec_reduce_all). AVX2, AVX-512
+ * and NEON (VecReduceAllSIMD; NEON's vextq_f32(v, v, 2) then vrev64q_f32):
+ * swap halves, then quarters, ... down to neighbours, v = op(v, shuffled)
+ * each time, so lane i meets lane i ^ k for k = lanes/2 .. 1; lane 0 is the
+ * result. default: lane 0 op lane 1 op ...
  * from the left. */
 static float fold_lanes(enum red_op op, const float acc[VEC_MAX], torch_cpu cpu)
 {
@@ -137,19 +147,26 @@ static int64_t ceil_log2(int64_t x)
 }
 
 /* ------------------------------------------------------------------------ */
+/* s + a * b as reference BLAS's inner loops compute it: one rounding per
+ * product and per sum, or (fma: the aarch64 build) one fused rounding. */
+static float blas_acc(float s, float a, float b, int fma)
+{
+    return fma ? fmaf(a, b, s) : s + a * b;
+}
+
 /* z = W @ x
  * torch.mv -> addmv(beta=0, alpha=1) -> reference BLAS sgemv ('t' for a
  * contiguous W, 'n' when F == 1): each z[c] starts at +0 and adds the
- * products w[c][f]*x[f] in order f = 0..F-1, each rounded (no FMA). Since
- * the sum starts at +0, z is never -0.
+ * products w[c][f]*x[f] in order f = 0..F-1, each rounded, or each fused
+ * into the sum (fma). Since the sum starts at +0, z is never -0.
  * dW = outer(dz, x) (MvBackward0: grad.ger(vec)), one rounding each. */
-void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F)
+void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F, int fma)
 {
     // z (C), W (C, F), x (F)
     for (size_t c = 0; c < C; c++) {
         const float *w = W + c * F;
         float s = 0.0f;
-        for (size_t f = 0; f < F; f++) s = s + w[f] * x[f];
+        for (size_t f = 0; f < F; f++) s = blas_acc(s, w[f], x[f], fma);
         z[c] = s;
     }
 }
@@ -164,22 +181,23 @@ void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_
 /* ------------------------------------------------------------------------ */
 /* out = in @ W.T and its backward, for any number of rows: reference BLAS
  * (Debian's torch is built with BLAS=generic) sums every output
- * sequentially from +0, one rounding per product and per addition, whatever
- * the transposes; the products' operand order does not matter. simd.h has
- * faster versions of these loops (the same bits). */
-void matmul_forward(float *out, const float *in, const float *W, size_t N, size_t O, size_t I)
+ * sequentially from +0, one rounding per product and per addition, or one
+ * FMA per term (fma: aarch64), whatever the transposes; the products'
+ * operand order does not matter. simd.h has faster versions of these loops
+ * (the same bits) for fma = 0. */
+void matmul_forward(float *out, const float *in, const float *W, size_t N, size_t O, size_t I, int fma)
 {
     // out (N, O), in (N, I), W (O, I)
     for (size_t r = 0; r < N; r++)
         for (size_t o = 0; o < O; o++) {
             float s = 0.0f;
-            for (size_t i = 0; i < I; i++) s += in[r * I + i] * W[o * I + i];
+            for (size_t i = 0; i < I; i++) s = blas_acc(s, in[r * I + i], W[o * I + i], fma);
             out[r * O + o] = s;
         }
 }
 
 void matmul_backward(float *dW, float *din, const float *dout, const float *in, const float *W, size_t N, size_t O,
-                     size_t I, int outer)
+                     size_t I, int outer, int fma)
 {
     // dW (O, I), din (N, I), dout (N, O), in (N, I), W (O, I)
     for (size_t o = 0; o < O; o++)
@@ -189,14 +207,14 @@ void matmul_backward(float *dW, float *din, const float *dout, const float *in, 
                 continue;
             }
             float s = 0.0f;
-            for (size_t r = 0; r < N; r++) s += dout[r * O + o] * in[r * I + i];
+            for (size_t r = 0; r < N; r++) s = blas_acc(s, dout[r * O + o], in[r * I + i], fma);
             dW[o * I + i] = s;
         }
     if (!din) return;
     for (size_t r = 0; r < N; r++)
         for (size_t i = 0; i < I; i++) {
             float s = 0.0f;
-            for (size_t o = 0; o < O; o++) s += dout[r * O + o] * W[o * I + i];
+            for (size_t o = 0; o < O; o++) s = blas_acc(s, dout[r * O + o], W[o * I + i], fma);
             din[r * I + i] = s;
         }
 }

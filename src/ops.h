@@ -18,25 +18,28 @@
 
 #include "torch_cpu.h"
 
-/* z = W @ x (torch.mv through reference BLAS sgemv).
+/* z = W @ x (torch.mv through reference BLAS sgemv), each term fused into
+ * the running sum when fma is set (cpu_blas_fma: the aarch64 build).
  * z (C), W (C, F) row-major, x (F). */
-void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F);
+void linear_forward(float *z, const float *W, const float *x, size_t C, size_t F, int fma);
 /* dW = outer(dz, x) (MvBackward0: grad.ger(x)). dW (C, F), dz (C), x (F). */
 void linear_backward(float *dW, const float *dz, const float *x, size_t C, size_t F);
 
 /* out = in @ W.T (torch.mm, one row per sample) or W @ in (torch.mv, N =
  * 1): reference BLAS sgemm/sgemv, so each output is a sequential float sum
- * from +0 of separately rounded products, in the order of the inner index.
+ * from +0 of separately rounded products (with fma: of products fused into
+ * the sum), in the order of the inner index.
  * out (N, O), in (N, I), W (O, I) row-major. */
-void matmul_forward(float *out, const float *in, const float *W, size_t N, size_t O, size_t I);
+void matmul_forward(float *out, const float *in, const float *W, size_t N, size_t O, size_t I, int fma);
 /* MmBackward0 / MvBackward0 for out = in @ W.T:
  * dW[o][i] = sum over n of dout[n][o] * in[n][i] (sgemm, sequential in n
  * from +0); with outer set (mv: grad.ger(vec)) the single product
  * dout[o] * in[i], which keeps a -0. din[n][i] = sum over o of
- * dout[n][o] * W[o][i], sequential in o from +0 (NULL: not wanted).
+ * dout[n][o] * W[o][i], sequential in o from +0 (NULL: not wanted); the
+ * sums fused as in matmul_forward when fma is set.
  * dW (O, I), din (N, I), dout (N, O), in (N, I), W (O, I). */
 void matmul_backward(float *dW, float *din, const float *dout, const float *in, const float *W, size_t N, size_t O,
-                     size_t I, int outer);
+                     size_t I, int outer, int fma);
 
 /* y = torch.relu(x) (clamp_min(x, 0): NaN stays NaN). y, x (n). */
 void relu_forward(float *y, const float *x, size_t n);

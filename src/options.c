@@ -282,11 +282,12 @@ int options_set(gradexp_options *o, const char *key, const char *value, char *er
         return 0;
     }
     if (!strcmp(key, "cpu") || !strcmp(key, "rng")) { /* --rng: the old name */
-        static const char *const families[] = {"avx2", "default", "avx512", "native"};
-        int k = value ? lookup(value, families, 4) : -1;
-        if (k < 0) return fail(err, errlen, "'%s' is not default, avx2, avx512 or native", value ? value : "");
+        static const char *const families[] = {"avx2", "default", "avx512", "native", "neon"};
+        static const torch_cpu cpus[] = {CPU_AVX2, CPU_DEFAULT, CPU_AVX512, CPU_AVX2, CPU_NEON};
+        int k = value ? lookup(value, families, 5) : -1;
+        if (k < 0) return fail(err, errlen, "'%s' is not default, avx2, avx512, neon or native", value ? value : "");
         o->cpu_native = k == 3;
-        if (k < 3) o->cpu = (torch_cpu)k;
+        if (k != 3) o->cpu = cpus[k];
         return 0;
     }
     if (!strcmp(key, "torch")) {
@@ -581,6 +582,14 @@ int options_validate(const gradexp_options *o, char *err, size_t errlen)
         for (int i = TORCH_RELEASE_COUNT - 1; i >= 0 && TORCH_RELEASES[i].edge0_size; i--)
             first = TORCH_RELEASES[i].name;
         return fail(err, errlen, "--edgeitems: 0 needs --torch %s or later (PyTorch %s raises)", first, o->torch->name);
+    }
+    /* before 2.6 torch's aarch64 Vectorized<float> was 8 lanes in two NEON
+     * registers, with libm per lane: another family, not reproduced */
+    if (o->cpu == CPU_NEON && !o->torch->neon4) {
+        const char *first = "?";
+        for (int i = TORCH_RELEASE_COUNT - 1; i >= 0 && TORCH_RELEASES[i].neon4; i--) first = TORCH_RELEASES[i].name;
+        return fail(err, errlen, "--cpu: neon needs --torch %s or later (PyTorch %s's aarch64 kernels are not reproduced)",
+                    first, o->torch->name);
     }
     if (o->classes > SIZE_MAX / sizeof(float) / o->features)
         return fail(err, errlen, "--classes, --features: %zu x %zu weights overflow", o->classes, o->features);

@@ -20,6 +20,9 @@ typedef struct {
     int avx512_all;     /* every kernel has an AVX-512 build (else only the
                            ALSO_REGISTER_AVX512_DISPATCH ones: TORCH_KERNEL_*) */
     int cr_log1pf;      /* its libm's log1pf is correctly rounded (glibc >= 2.41) */
+    int neon4;          /* its aarch64 kernels are CPU_NEON's: Vectorized<float> one
+                           float32x4_t with SLEEF's NEON routines (2.6 on; before,
+                           8 lanes in two registers, libm per lane) */
 } torch_release;
 
 /* Every supported release, oldest first; the last is the default. */

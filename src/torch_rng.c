@@ -162,7 +162,7 @@ static void fill16_default(float *d)
  * dispatcher falls back to the AVX2 one, so both vector builds fill alike. */
 void torch_randn_blocks(float *d, size_t nblocks, torch_cpu cpu)
 {
-    int avx2 = cpu != CPU_DEFAULT;
+    int avx2 = cpu_randn_avx2(cpu);
     if (avx2 && simd_avx2()) {
         simd_fill16_blocks(d, nblocks);
         return;

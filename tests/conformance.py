@@ -181,18 +181,40 @@ def blocks(text):
     return out
 
 
-def oracle(configs, release, cpu):
-    """Runs the PyTorch oracle on configs in one process; list of outputs."""
+def capability(cpu, arch):
+    """ATEN_CPU_CAPABILITY for a gradexp --cpu family: on aarch64 torch's
+    "default" kernels are its NEON build (vec128, 4 lanes)."""
+    if arch == "arm64":
+        if cpu != "neon":
+            sys.exit("conformance: on arm64 torch runs only --cpu neon")
+        return "default"
+    if cpu == "neon":
+        sys.exit("conformance: --cpu neon needs --arch arm64 (torch's NEON kernels run only there)")
+    return cpu
+
+
+def oracle(configs, release, cpu, arch="amd64", cache=None):
+    """Runs the PyTorch oracle on configs in one process; list of outputs.
+    With cache (a file path), a previous run's outputs for exactly these
+    configurations are read from it instead, and a new run is written to it
+    (for iterating under qemu, where one arm64 run takes minutes)."""
     if not configs:
         return []
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=torch_env.tmpdir(release)) as f:
+    key = "".join(shlex.join(args) + "\n" for args in configs) + "%s %s %s\n" % (release, cpu, arch)
+    if cache and os.path.exists(cache):
+        with open(cache) as f:
+            text = f.read()
+        head, sep, body = text.partition("\0")
+        if sep and head == key:
+            return [p.split("\n", 1)[1] for p in body.split("=== ")[1:]]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, dir=torch_env.tmpdir(release, arch)) as f:
         for args in configs:
             f.write(shlex.join(args) + "\n")
         path = f.name
     env = dict(os.environ)
-    env["ATEN_CPU_CAPABILITY"] = cpu
-    cmd = torch_env.command(release, os.path.join(HERE, "torch_oracle.py")) + [
-        "--batch-file", torch_env.inside(release, path)]
+    env["ATEN_CPU_CAPABILITY"] = capability(cpu, arch)
+    cmd = torch_env.command(release, os.path.join(HERE, "torch_oracle.py"), arch) + [
+        "--batch-file", torch_env.inside(release, path, arch)]
     try:
         res = subprocess.run(cmd, env=env, capture_output=True, text=True)
     finally:
@@ -202,6 +224,10 @@ def oracle(configs, release, cpu):
     version = res.stderr.split("torch ", 1)[-1].split()[0] if "torch " in res.stderr else "?"
     if not version.startswith(release):
         sys.exit("conformance: asked for PyTorch %s, the oracle ran %s" % (release, version))
+    if cache:
+        with open(cache + ".tmp", "w") as f:
+            f.write(key + "\0" + res.stdout)
+        os.replace(cache + ".tmp", cache)
     parts = res.stdout.split("=== ")[1:]
     return [p.split("\n", 1)[1] for p in parts]
 
@@ -225,7 +251,12 @@ def main():
     ap.add_argument("--max-size", type=int, default=300)
     ap.add_argument("--show-failures", type=int, default=5)
     ap.add_argument("--torch", default="1.13", help="release: 1.13 (host), 2.6, 2.14 (Debian roots)")
-    ap.add_argument("--cpu", default="avx2", choices=("default", "avx2", "avx512"))
+    ap.add_argument("--cpu", default="avx2", choices=("default", "avx2", "avx512", "neon"))
+    ap.add_argument("--arch", default="amd64", choices=("amd64", "arm64"),
+                    help="arm64: torch in the release's aarch64 root, through qemu-user (--cpu neon)")
+    ap.add_argument("--gradexp-cpu", help="run gradexp with this --cpu instead of --cpu's own "
+                    "(to measure how near another family comes)")
+    ap.add_argument("--cache", help="reuse (or write) the oracle's outputs for these cases in this file")
     ap.add_argument("--layers-share", type=float, default=0.5,
                     help="share of cases drawn with --hidden/--act/--batch/--steps/--lr "
                          "(0: only the single-layer cases, exactly the old run)")
@@ -236,8 +267,8 @@ def main():
 
     drawn = draw_cases(a.seed, a.cases, a.max_size, a.torch, share)
     configs = [args for args, _ in drawn]
-    want = dict(enumerate(oracle(configs, a.torch, a.cpu)))
-    cell = ["--torch", a.torch, "--cpu", a.cpu]
+    want = dict(enumerate(oracle(configs, a.torch, a.cpu, a.arch, a.cache)))
+    cell = ["--torch", a.torch, "--cpu", a.gradexp_cpu or a.cpu]
     if a.save_golden:
         with open(a.save_golden, "w") as g:
             for i, args in enumerate(configs):
@@ -304,8 +335,8 @@ def main():
     if exits:
         print("gradexp exit statuses other than 0: %s" % ", ".join(
             "%d (%d cases)" % (s, n) for s, n in sorted(exits.items())))
-    print("cell: torch %s, cpu %s, %d configurations (generator seed %d, layered share %g)"
-          % (a.torch, a.cpu, a.cases, a.seed, share))
+    print("cell: torch %s%s, cpu %s, %d configurations (generator seed %d, layered share %g)"
+          % (a.torch, " arm64" if a.arch == "arm64" else "", a.cpu, a.cases, a.seed, share))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

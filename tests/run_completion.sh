@@ -230,8 +230,9 @@ expect 'gradexp --loss sigmoid,' sigmoid,softmax sigmoid,bce sigmoid,all
 expect 'gradexp --loss=bce,softmax,' bce,softmax,sigmoid bce,softmax,all
 expect 'gradexp --loss sigmoid,softmax,bce,all,'
 expect 'gradexp --cpu a' avx2 avx512
-expect 'gradexp --cpu ' default avx2 avx512 native
-expect 'gradexp --rng=n' native
+expect 'gradexp --cpu ' default avx2 avx512 neon native
+expect 'gradexp --rng=n' neon native
+expect 'gradexp --cpu=ne' neon
 expect 'gradexp --fo' --format
 expect 'gradexp --loss all --fo' --format
 expect 'gradexp --no-abs --lo' --loss

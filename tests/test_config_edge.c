@@ -120,7 +120,7 @@ static void test_rng_from_file(void **state)
     assert_int_equal(o.cpu, CPU_AVX2);
     unlink(path);
     assert_int_equal(load(&o, "rng = AVX2\n"), -1);
-    assert_non_null(strstr(err, ":1: rng: 'AVX2' is not default, avx2, avx512 or native"));
+    assert_non_null(strstr(err, ":1: rng: 'AVX2' is not default, avx2, avx512, neon or native"));
 }
 
 /* The same settings with LF and with CRLF endings load to the same struct,

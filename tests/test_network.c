@@ -84,12 +84,12 @@ static void test_matmul_simd_equals_plain(void **state)
             fill(in, N * I, (uint32_t)s, s == 3);
             fill(W, O * I, (uint32_t)s + 100, 0);
             fill(dout, N * O, (uint32_t)s + 200, s == 4);
-            matmul_forward(a, in, W, N, O, I);
+            matmul_forward(a, in, W, N, O, I, 0);
             assert_int_equal(simd_matmul(b, in, W, N, O, I), 0);
             same(a, b, N * O, "matmul");
             int outers = N == 1 ? 2 : 1; /* the outer product only exists for one row */
             for (int outer = 0; outer < outers; outer++) {
-                matmul_backward(dWa, dia, dout, in, W, N, O, I, outer);
+                matmul_backward(dWa, dia, dout, in, W, N, O, I, outer, 0);
                 simd_matmul_backward(dWb, dib, dout, in, W, N, O, I, outer);
                 same(dWa, dWb, O * I, "dW");
                 same(dia, dib, N * I, "din");
@@ -146,10 +146,10 @@ static void test_replay_simd_equals_plain(void **state)
                 for (long p0 = 1; p0 <= STEPS + 1; p0 += STEPS) {
                     memcpy(tmp, rows, K * F * sizeof *rows);
                     for (long t = 0; t < STEPS; t++) outer_sgd_update(tmp, dz + t * K, x, K, F, -0.7f, fused, t >= p0);
-                    linear_forward(za, tmp, x, K, F);
+                    linear_forward(za, tmp, x, K, F, 0);
                     memcpy(tmp, rows, K * F * sizeof *rows);
                     for (long t = 0; t < STEPS; t++) simd_outer_sgd(tmp, dz + t * K, x, K, F, -0.7f, fused, t >= p0);
-                    linear_forward(zd, tmp, x, K, F);
+                    linear_forward(zd, tmp, x, K, F, 0);
                     simd_dot16_replay_cols(zc, cols, x, F, dz, K, STEPS, -0.7f, fused, p0);
                     same(za, zc, K, "dot16_replay_cols");
                     same(za, zd, K, "outer_sgd");
@@ -165,9 +165,9 @@ static void test_outer_keeps_negative_zero(void **state)
 {
     (void)state;
     float dout[1] = {-1.0f}, in[2] = {0.0f, 2.0f}, W[2] = {1.0f, 1.0f}, dW[2];
-    matmul_backward(dW, NULL, dout, in, W, 1, 1, 2, 1);
+    matmul_backward(dW, NULL, dout, in, W, 1, 1, 2, 1, 0);
     assert_true(signbit(dW[0]) && dW[0] == 0.0f); /* -1 * +0 = -0 */
-    matmul_backward(dW, NULL, dout, in, W, 1, 1, 2, 0);
+    matmul_backward(dW, NULL, dout, in, W, 1, 1, 2, 0, 0);
     assert_false(signbit(dW[0])); /* 0 + (-0) = +0 */
     assert_true(dW[1] == -2.0f);
 }

@@ -271,7 +271,7 @@ static void test_linear(void **state)
         const float *dz = arr(c, "dz", C), *dW = arr(c, "dW", C * F);
         float *got = malloc(C * F * sizeof *got);
         assert_non_null(got);
-        linear_forward(got, W, x, C, F);
+        linear_forward(got, W, x, C, F, 0);
         check(&t[0], c, got, z, C);
         linear_backward(got, dz, x, C, F);
         check(&t[1], c, got, dW, C * F);
@@ -329,7 +329,7 @@ static float run_chain(const char *head, float *dW, float *s, const float *W, co
 {
     float *z = s, *p = s + C, *logp = s + 2 * C, *g = s + 3 * C;
     float loss;
-    linear_forward(z, W, x, C, F);
+    linear_forward(z, W, x, C, F, 0);
     if (strcmp(head, "bce") == 0) {
         loss = bce_forward(z, C, target, BCE_CLAMP, cpu);
         bce_backward(g, z, C, target, cpu);

@@ -104,7 +104,7 @@ static void test_dot8_equals_linear_forward(void **state)
         rows[0] = -0.0f; /* sums start at +0 */
         float za[8], zb[8];
         simd_dot8(za, rows, x, F);
-        linear_forward(zb, rows, x, 8, F);
+        linear_forward(zb, rows, x, 8, F, 0);
         for (int r = 0; r < 8; r++) assert_int_equal(golden_bits(za[r]), golden_bits(zb[r]));
         free(rows);
         free(x);
@@ -170,7 +170,7 @@ static void check_experiment(size_t C, size_t F, long threshold, long edge)
     float *w = plain_w(o.seed, C, F, CPU_AVX2, 0, 1.0f, 0, &g);
     float *z = malloc(C * sizeof *z);
     assert_non_null(z);
-    linear_forward(z, w, e.x, C, F);
+    linear_forward(z, w, e.x, C, F, 0);
     for (size_t i = 0; i < C; i++)
         if (golden_bits(z[i]) != golden_bits(e.z[i])) fail_msg("C=%zu F=%zu: z[%zu] differs", C, F, i);
     float scalar;
