@@ -3,6 +3,8 @@
 
 Run from the repository root with Debian's torch:
     /usr/bin/python3 tests/gen_ops_golden.py            # tests/data/ops_*.txt
+    python3 tools/torch_env.py --arch arm64 2.6 tests/gen_ops_golden.py --neon --out /tmp/neon
+                                                        # then copy to tests/data/neon/
     /usr/bin/python3 tests/gen_ops_golden.py --stress 2000 --seed 7 --out /tmp/x
 The second form writes many random cases (sizes up to 2047) for a
 throwaway bit-identity check; the committed golden set is the first.
@@ -253,7 +255,12 @@ def child(args):
     import torch
     import torch.nn.functional as F
     torch.set_num_threads(1)
-    want = {"avx2": "AVX2", "default": "NO AVX"}[args.child]
+    if args.child == "neon":
+        import platform
+        assert platform.machine() == "aarch64", platform.machine()
+        want = ("NO AVX", "DEFAULT")  # 2.6 says NO AVX, 2.14 DEFAULT: the NEON build either way
+    else:
+        want = ({"avx2": "AVX2", "default": "NO AVX"}[args.child],)
     got = [l for l in torch.__config__.show().splitlines() if "capability" in l]
     assert got and got[0].strip().endswith(want), (args.child, got)
     files = {}
@@ -280,13 +287,17 @@ def main():
     ap.add_argument("--seed", type=int, default=20230314)
     ap.add_argument("--stress", type=int, default=0,
                     help="random cases per op instead of the golden set")
-    ap.add_argument("--child", choices=("avx2", "default"), help=argparse.SUPPRESS)
+    ap.add_argument("--neon", action="store_true",
+                    help="under an aarch64 torch: its NEON kernels (capability default), written as "
+                    "cpu 'neon' (tests/data/neon/)")
+    ap.add_argument("--child", choices=("avx2", "default", "neon"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child(args)
     os.makedirs(args.out, exist_ok=True)
-    for cpu in ("avx2", "default"):
-        env = dict(os.environ, ATEN_CPU_CAPABILITY=cpu, OMP_NUM_THREADS="1")
+    cpus = ("neon",) if args.neon else ("avx2", "default")
+    for cpu in cpus:
+        env = dict(os.environ, ATEN_CPU_CAPABILITY="default" if cpu == "neon" else cpu, OMP_NUM_THREADS="1")
         subprocess.run([sys.executable, __file__, "--child", cpu, "--out", args.out,
                         "--seed", str(args.seed), "--stress", str(args.stress)],
                        env=env, check=True)
@@ -298,7 +309,7 @@ def main():
             f.write("# torch %s, seed %d%s; see that script for the format\n"
                     % (torch.__version__, args.seed,
                        ", stress %d" % args.stress if args.stress else ""))
-            for cpu in ("avx2", "default"):
+            for cpu in cpus:
                 part = os.path.join(args.out, "ops_%s.%s.part" % (op, cpu))
                 with open(part) as p:
                     f.write(p.read())

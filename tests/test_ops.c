@@ -1,12 +1,14 @@
-/* test_ops.c - every op of ops.c against PyTorch 1.13, bit for bit.
+/* test_ops.c - every op of ops.c against PyTorch, bit for bit: 1.13's AVX2
+ * and default kernels (tests/data/ops_*.txt) and 2.6's aarch64 NEON kernels
+ * (tests/data/neon/ops_*.txt, from Debian 13's arm64 torch under qemu).
  *
- * The golden data in tests/data/ops_*.txt was written by real torch
- * (tests/gen_ops_golden.py, both CPU kernel builds); this test needs no
- * torch. Forward and backward of each op are compared separately, then the
- * whole chain of each loss head down to W.grad. Values must have the same
- * IEEE bits (any NaN matches any NaN: torch prints them all as "nan").
- * Paths are relative to the repository root (run from there, as make
- * does); GRADEXP_OPS_DATA names another directory of the same files. */
+ * The golden data was written by real torch (tests/gen_ops_golden.py);
+ * this test needs no torch. Forward and backward of each op are compared
+ * separately, then the whole chain of each loss head down to W.grad.
+ * Values must have the same IEEE bits (any NaN matches any NaN: torch
+ * prints them all as "nan"). Paths are relative to the repository root
+ * (run from there, as make does); GRADEXP_OPS_DATA names another directory
+ * of the same files (then only that one is read, as 1.13's). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include "cmocka_lint.h" /* after cmocka.h: failed checks do not return */
 
 #include "ops.h"
+#include "torch_release.h"
 
 #define MAX_ARRAYS 6
 
@@ -74,11 +77,15 @@ static float from_hex(const char *s, char **end)
 }
 
 /* Parses one ops_*.txt file; fails the test on a malformed file. */
+/* The data set being checked: its directory and the BCE formula of the
+ * release that wrote it (1.13: the clamp form; 2.6: through log_sigmoid). */
+static const char *data_dir = "tests/data";
+static bce_form data_bce = BCE_CLAMP;
+
 static dataset load(const char *file)
 {
     char path[512];
-    const char *dir = getenv("GRADEXP_OPS_DATA");
-    snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", file);
+    snprintf(path, sizeof path, "%s/%s", data_dir, file);
     char *text = read_file(path);
     if (!text) fail_msg("cannot read %s (run the test from the repository root)", path);
     dataset d = {NULL, 0};
@@ -99,7 +106,7 @@ static dataset load(const char *file)
             unsigned long n, t, f;
             int k = sscanf(line + 5, "%31s %15s %lu %lu %lu", cur->op, cpu, &n, &t, &f);
             if (k != 5) fail_msg("bad case line in %s: %.60s", path, line);
-            cur->cpu = strcmp(cpu, "avx2") == 0 ? CPU_AVX2 : CPU_DEFAULT;
+            cur->cpu = strcmp(cpu, "avx2") == 0 ? CPU_AVX2 : strcmp(cpu, "neon") == 0 ? CPU_NEON : CPU_DEFAULT;
             cur->n = n, cur->t = t, cur->f = f;
             continue;
         }
@@ -172,7 +179,7 @@ static void check(tally *t, const tcase *c, const float *got, const float *want,
         if (same(got[i], want[i])) continue;
         if (t->bad_elems + bad < 5)
             print_message("  %s %s %s n=%zu t=%zu f=%zu: [%zu] got %a (%08x) want %a (%08x)\n", t->what, c->op,
-                          c->cpu == CPU_AVX2 ? "avx2" : "default", c->n, c->t, c->f, i, (double)got[i], bits(got[i]),
+                          torch_cpu_name(c->cpu), c->n, c->t, c->f, i, (double)got[i], bits(got[i]),
                           (double)want[i], bits(want[i]));
         bad++;
     }
@@ -271,7 +278,7 @@ static void test_linear(void **state)
         const float *dz = arr(c, "dz", C), *dW = arr(c, "dW", C * F);
         float *got = malloc(C * F * sizeof *got);
         assert_non_null(got);
-        linear_forward(got, W, x, C, F, 0);
+        linear_forward(got, W, x, C, F, cpu_blas_fma(c->cpu));
         check(&t[0], c, got, z, C);
         linear_backward(got, dz, x, C, F);
         check(&t[1], c, got, dW, C * F);
@@ -310,7 +317,7 @@ static void test_bce(void **state)
     for (size_t i = 0; i < d.ncases; i++) {
         const tcase *c = &d.cases[i];
         const float *z = arr(c, "z", c->n), *loss = arr(c, "loss", 1), *dz = arr(c, "dz", c->n);
-        float got = bce_forward(z, c->n, c->t, BCE_CLAMP, c->cpu);
+        float got = bce_forward(z, c->n, c->t, data_bce, c->cpu);
         check(&t[0], c, &got, loss, 1);
         float *g = malloc(c->n * sizeof *g);
         assert_non_null(g);
@@ -329,9 +336,9 @@ static float run_chain(const char *head, float *dW, float *s, const float *W, co
 {
     float *z = s, *p = s + C, *logp = s + 2 * C, *g = s + 3 * C;
     float loss;
-    linear_forward(z, W, x, C, F, 0);
+    linear_forward(z, W, x, C, F, cpu_blas_fma(cpu));
     if (strcmp(head, "bce") == 0) {
-        loss = bce_forward(z, C, target, BCE_CLAMP, cpu);
+        loss = bce_forward(z, C, target, data_bce, cpu);
         bce_backward(g, z, C, target, cpu);
     } else if (strcmp(head, "sigmoid") == 0 || strcmp(head, "softmax") == 0) {
         int sig = head[1] == 'i';
@@ -380,6 +387,14 @@ static void test_chain(void **state)
     assert_false(report(t, 2));
 }
 
+static int use_neon(void **state)
+{
+    (void)state;
+    data_dir = "tests/data/neon";
+    data_bce = BCE_LOGSIGMOID;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,5 +402,11 @@ int main(void)
         cmocka_unit_test(test_log),    cmocka_unit_test(test_logsigmoid), cmocka_unit_test(test_log_softmax),
         cmocka_unit_test(test_nll),    cmocka_unit_test(test_bce),        cmocka_unit_test(test_chain),
     };
-    return cmocka_run_group_tests_name("ops", tests, NULL, NULL);
+    const char *dir = getenv("GRADEXP_OPS_DATA");
+    if (dir) {
+        data_dir = dir;
+        return cmocka_run_group_tests_name("ops", tests, NULL, NULL);
+    }
+    int failed = cmocka_run_group_tests_name("ops (1.13: avx2, default)", tests, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("ops (2.6 arm64: neon)", tests, use_neon, NULL);
 }
