@@ -114,6 +114,31 @@ static void test_kernel_builds(void **state)
     assert_int_equal(cpu_lanes(CPU_DEFAULT_CR), 8);
     assert_int_equal(cpu_sleef(CPU_DEFAULT_CR), 0);
     assert_string_equal(torch_cpu_name(CPU_DEFAULT_CR), "default");
+    /* aarch64: one build for every kernel, 4 lanes, SLEEF, BLAS fused, the
+     * scalar randn fill */
+    for (int k = TORCH_KERNEL_SOFTMAX; k <= TORCH_KERNEL_ELEMENTWISE; k++) {
+        assert_int_equal(torch_kernel_build(r26, CPU_NEON, (torch_kernel)k), CPU_NEON);
+        assert_int_equal(torch_kernel_build(r214, CPU_NEON, (torch_kernel)k), CPU_NEON);
+    }
+    assert_int_equal(cpu_lanes(CPU_NEON), 4);
+    assert_int_equal(cpu_sleef(CPU_NEON), 1);
+    assert_int_equal(cpu_blas_fma(CPU_NEON), 1);
+    assert_int_equal(cpu_blas_fma(CPU_AVX2) | cpu_blas_fma(CPU_AVX512) | cpu_blas_fma(CPU_DEFAULT), 0);
+    assert_int_equal(cpu_randn_avx2(CPU_NEON), 0);
+    assert_int_equal(cpu_randn_avx2(CPU_AVX512), 1);
+    assert_string_equal(torch_cpu_name(CPU_NEON), "neon");
+}
+
+/* The NEON family exists from 2.6 on (vec128_float_neon.h, SLEEF on for
+ * aarch64 Linux), and only there. */
+static void test_neon_releases(void **state)
+{
+    (void)state;
+    for (int i = 0; i < TORCH_RELEASE_COUNT; i++) {
+        const torch_release *r = &TORCH_RELEASES[i];
+        assert_int_equal(r->neon4, i >= 7); /* 2.6 is the eighth row */
+    }
+    assert_string_equal(TORCH_RELEASES[7].name, "2.6");
 }
 
 /* --cpu native as torch picks: the environment first (capped at the CPU),
@@ -121,6 +146,13 @@ static void test_kernel_builds(void **state)
 static void test_native(void **state)
 {
     (void)state;
+#if defined(__aarch64__)
+    /* every release and every ATEN_CPU_CAPABILITY computes as NEON there */
+    assert_int_equal(torch_release_native_cpu(rel("2.6"), NULL), CPU_NEON);
+    assert_int_equal(torch_release_native_cpu(rel("2.14"), "default"), CPU_NEON);
+    assert_int_equal(torch_release_native_cpu(rel("1.13"), "avx2"), CPU_NEON);
+    return;
+#endif
     int has2 = simd_cpu_has_avx2(), has512 = simd_cpu_has_avx512();
     torch_cpu best = has512 ? CPU_AVX512 : has2 ? CPU_AVX2 : CPU_DEFAULT;
     const torch_release *r113 = rel("1.13"), *r26 = rel("2.6");
@@ -162,11 +194,27 @@ static void test_options_read_the_table(void **state)
     setenv("ATEN_CPU_CAPABILITY", "default", 1);
     const char *nat[] = {"--cpu", "native", "--torch", "2.6", NULL};
     assert_int_equal(golden_parse(&o, nat, err, sizeof err), OPT_OK);
+#if defined(__aarch64__)
+    assert_int_equal(o.cpu, CPU_NEON);
+#else
     assert_int_equal(o.cpu, CPU_DEFAULT);
+#endif
     unsetenv("ATEN_CPU_CAPABILITY");
     const char *nat113[] = {"--cpu", "native", "--torch", "1.13", NULL};
+#if defined(__aarch64__)
+    assert_int_equal(golden_parse(&o, nat113, err, sizeof err), OPT_ERROR);
+    assert_non_null(strstr(err, "--cpu: neon needs --torch 2.6 or later"));
+#else
     assert_int_equal(golden_parse(&o, nat113, err, sizeof err), OPT_OK);
     assert_int_equal(o.cpu, simd_cpu_has_avx2() ? CPU_AVX2 : CPU_DEFAULT);
+#endif
+    /* neon: from 2.6 on, by name, on any machine */
+    const char *neon[] = {"--cpu", "neon", "--torch", "2.6", NULL};
+    assert_int_equal(golden_parse(&o, neon, err, sizeof err), OPT_OK);
+    assert_int_equal(o.cpu, CPU_NEON);
+    const char *neon25[] = {"--torch", "2.5", "--cpu", "neon", NULL};
+    assert_int_equal(golden_parse(&o, neon25, err, sizeof err), OPT_ERROR);
+    assert_non_null(strstr(err, "--cpu: neon needs --torch 2.6 or later (PyTorch 2.5's aarch64 kernels"));
     /* a later --cpu wins over native */
     const char *later[] = {"--cpu", "native", "--cpu", "avx512", NULL};
     assert_int_equal(golden_parse(&o, later, err, sizeof err), OPT_OK);
@@ -180,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_measured_rules),
         cmocka_unit_test(test_rules_switch_once),
         cmocka_unit_test(test_kernel_builds),
+        cmocka_unit_test(test_neon_releases),
         cmocka_unit_test(test_native),
         cmocka_unit_test(test_options_read_the_table),
     };
