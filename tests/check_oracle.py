@@ -118,7 +118,7 @@ def main():
     if res.returncode != 0:
         sys.exit("check_oracle: the run failed (%d):\n%s" % (res.returncode, res.stderr[-3000:]))
     err = res.stderr.splitlines()
-    version = err[0].split()[-1] if err and err[0].startswith("torch ") else "?"
+    version = err[0].split()[1] if err and err[0].startswith("torch ") else "?"
     warnings = collections.Counter(line for line in err[1:] if line.strip())
     same = differ = 0
     shown = 0

@@ -193,7 +193,7 @@ def capability(cpu, arch):
     return cpu
 
 
-def oracle(configs, release, cpu, arch="amd64", cache=None):
+def oracle(configs, release, cpu, arch="amd64", cache=None, capability_env=None, qemu_cpu=None):
     """Runs the PyTorch oracle on configs in one process; list of outputs.
     With cache (a file path), a previous run's outputs for exactly these
     configurations are read from it instead, and a new run is written to it
@@ -201,6 +201,8 @@ def oracle(configs, release, cpu, arch="amd64", cache=None):
     if not configs:
         return []
     key = "".join(shlex.join(args) + "\n" for args in configs) + "%s %s %s\n" % (release, cpu, arch)
+    if capability_env or qemu_cpu:
+        key += "ATEN_CPU_CAPABILITY=%s QEMU_CPU=%s\n" % (capability_env, qemu_cpu)
     if cache and os.path.exists(cache):
         with open(cache) as f:
             text = f.read()
@@ -212,7 +214,9 @@ def oracle(configs, release, cpu, arch="amd64", cache=None):
             f.write(shlex.join(args) + "\n")
         path = f.name
     env = dict(os.environ)
-    env["ATEN_CPU_CAPABILITY"] = capability(cpu, arch)
+    env["ATEN_CPU_CAPABILITY"] = capability_env or capability(cpu, arch)
+    if qemu_cpu:  # the emulated CPU (qemu-user reads QEMU_CPU): e.g. max,sve-default-vector-length=32
+        env["QEMU_CPU"] = qemu_cpu
     cmd = torch_env.command(release, os.path.join(HERE, "torch_oracle.py"), arch) + [
         "--batch-file", torch_env.inside(release, path, arch)]
     try:
@@ -222,6 +226,8 @@ def oracle(configs, release, cpu, arch="amd64", cache=None):
     if res.returncode != 0:
         sys.exit("conformance: the PyTorch %s oracle failed:\n%s" % (release, res.stderr[-3000:]))
     version = res.stderr.split("torch ", 1)[-1].split()[0] if "torch " in res.stderr else "?"
+    print("oracle: torch %s, capability %s" % (version, res.stderr.split("capability ", 1)[-1].split()[0]
+                                             if "capability " in res.stderr else "?"))
     if not version.startswith(release):
         sys.exit("conformance: asked for PyTorch %s, the oracle ran %s" % (release, version))
     if cache:
@@ -256,18 +262,29 @@ def main():
                     help="arm64: torch in the release's aarch64 root, through qemu-user (--cpu neon)")
     ap.add_argument("--gradexp-cpu", help="run gradexp with this --cpu instead of --cpu's own "
                     "(to measure how near another family comes)")
+    ap.add_argument("--capability", help="ATEN_CPU_CAPABILITY for torch instead of --cpu's (e.g. sve256)")
+    ap.add_argument("--qemu-cpu", help="QEMU_CPU for the arm64 root (e.g. max,sve-default-vector-length=32 "
+                    "for a 256-bit SVE CPU such as Graviton 3)")
     ap.add_argument("--cache", help="reuse (or write) the oracle's outputs for these cases in this file")
     ap.add_argument("--layers-share", type=float, default=0.5,
                     help="share of cases drawn with --hidden/--act/--batch/--steps/--lr "
                          "(0: only the single-layer cases, exactly the old run)")
     ap.add_argument("--layers-only", action="store_true", help="only layered cases (--layers-share 1)")
     ap.add_argument("--save-golden", help="write configurations and torch's text here")
+    ap.add_argument("--configs", help="run these configurations (one shell-quoted argument list a line, "
+                    "'#' comments) instead of drawing them")
     a = ap.parse_args()
     share = 1.0 if a.layers_only else a.layers_share
 
-    drawn = draw_cases(a.seed, a.cases, a.max_size, a.torch, share)
+    if a.configs:
+        with open(a.configs) as f:
+            drawn = [(shlex.split(line), "--hidden" in line or "--batch" in line or "--steps" in line)
+                     for line in f if line.strip() and not line.startswith("#")]
+        a.cases = len(drawn)
+    else:
+        drawn = draw_cases(a.seed, a.cases, a.max_size, a.torch, share)
     configs = [args for args, _ in drawn]
-    want = dict(enumerate(oracle(configs, a.torch, a.cpu, a.arch, a.cache)))
+    want = dict(enumerate(oracle(configs, a.torch, a.cpu, a.arch, a.cache, a.capability, a.qemu_cpu)))
     cell = ["--torch", a.torch, "--cpu", a.gradexp_cpu or a.cpu]
     if a.save_golden:
         with open(a.save_golden, "w") as g:

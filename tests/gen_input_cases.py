@@ -8,7 +8,8 @@ Writes, from the repository root (the script changes there itself):
                                 and 3.0, signed values, exact zeros and -0.0)
                                 and model.safetensors (the writer below)
   tests/golden/torch-R-K-arrays.txt   for each release R (1.13, 2.6, 2.14)
-                                and kernel family K (default, avx2, avx512):
+                                and kernel family K (default, avx2, avx512;
+                                neon for 2.6 and 2.14, in their arm64 root):
                                 "=== <gradexp arguments incl. --torch R --cpu
                                 K>" then what the oracle (tests/torch_oracle.py)
                                 printed for them, the other corpora's format
@@ -279,17 +280,21 @@ SAVE_CASES = [
 def run_oracle(release, cpu, configs):
     """The oracle's output for each argument list, from one process of that
     release with the repository's arrays at their relative paths."""
-    root = torch_env.root(release)
-    env = dict(os.environ, ATEN_CPU_CAPABILITY=cpu)
+    # neon: torch's aarch64 build, in the release's arm64 root (qemu-user),
+    # where the NEON kernels are its "default" capability
+    arch = "arm64" if cpu == "neon" else "amd64"
+    root = torch_env.root(release, arch)
+    env = dict(os.environ, ATEN_CPU_CAPABILITY="default" if cpu == "neon" else cpu)
     work = None
     try:
         if root:
             work = tempfile.mkdtemp(prefix="gradexp_inputs_", dir=os.path.join(root, "tmp"))
             shutil.copytree(RUN, os.path.join(work, RUN))
             batch = os.path.join(work, "cases.txt")
-            script = torch_env.command(release, ORACLE)[-1]  # copies the oracle into the root
+            script = torch_env.command(release, ORACLE, arch)[-1]  # copies the oracle into the root
             cmd = ["/usr/sbin/chroot", root, "/bin/sh", "-c", 'cd "$1" && shift && exec python3 "$@"', "sh",
-                   torch_env.inside(release, work), script, "--batch-file", torch_env.inside(release, batch)]
+                   torch_env.inside(release, work, arch), script, "--batch-file",
+                   torch_env.inside(release, batch, arch)]
         else:
             fd, batch = tempfile.mkstemp(suffix=".txt")
             os.close(fd)
@@ -306,7 +311,7 @@ def run_oracle(release, cpu, configs):
     if res.returncode != 0:
         sys.exit("gen_input_cases: the PyTorch %s oracle failed (%s):\n%s" % (release, cpu, res.stderr[-3000:]))
     first = res.stderr.splitlines()[0] if res.stderr else ""
-    version = first.split()[-1] if first.startswith("torch ") else "?"
+    version = first.split()[1] if first.startswith("torch ") else "?"
     if not version.startswith(release):
         sys.exit("gen_input_cases: asked for PyTorch %s, the oracle ran %s" % (release, version))
     extra = [line for line in res.stderr.splitlines()[1:] if line.strip()]
@@ -348,7 +353,8 @@ def du(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cells", help="comma list of RELEASE-FAMILY (default: all 9)")
+    ap.add_argument("--cells", help="comma list of RELEASE-FAMILY (default: all 9 x86 cells; "
+                    "2.6-neon and 2.14-neon run in the arm64 roots)")
     ap.add_argument("--no-fixtures", action="store_true", help="keep tests/data/arrays/run as it is")
     ap.add_argument("--no-save", action="store_true", help="keep tests/data/arrays/save as it is")
     a = ap.parse_args()

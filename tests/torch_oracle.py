@@ -326,7 +326,8 @@ def main(argv=None):
     if path is None:
         run(parse(ap, rest), sys.stdout)
         return
-    sys.stderr.write("torch %s\n" % torch.__version__)
+    cpu = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)  # 2.x
+    sys.stderr.write("torch %s capability %s\n" % (torch.__version__, cpu() if cpu else "?"))
     with open(path) as f:
         for k, line in enumerate(f, 1):
             sys.stdout.write("=== %d\n" % k)
