@@ -168,18 +168,12 @@ static void run_heads(experiment *e, float *scratch)
 /* Weights from which the z pass is split across threads. */
 #define THREAD_MIN_WEIGHTS ((uint64_t)1 << 22)
 
-/* 1 when the z pass may take the x86 vector loops (they sum unfused) */
-static int dot_simd(const experiment *e)
-{
-    return simd_avx2() && !e->blas_fma;
-}
-
 /* z[0..k) = rows @ x, k <= DOT_ROWS rows of F */
 static void dot_rows(const experiment *e, float *z, const float *rows, const float *x, size_t k, size_t F)
 {
-    if (k == DOT_ROWS && dot_simd(e)) {
-        simd_dot8(z, rows, x, F);
-        simd_dot8(z + 8, rows + 8 * F, x, F);
+    if (k == DOT_ROWS && simd_avx2()) {
+        simd_dot8(z, rows, x, F, e->blas_fma);
+        simd_dot8(z + 8, rows + 8 * F, x, F, e->blas_fma);
     } else {
         linear_forward(z, rows, x, k, F, e->blas_fma);
     }
@@ -204,7 +198,7 @@ static void replay_rows(float *rows, const experiment *e, const head_result *r, 
  * vector paths, row by row. */
 static int w0_blocked(const experiment *e, uint64_t i)
 {
-    return dot_simd(e) && i < e->C / DOT_ROWS * DOT_ROWS;
+    return simd_avx2() && i < e->C / DOT_ROWS * DOT_ROWS;
 }
 
 /* row i (past the blocks) of the kept W_0 */
@@ -269,7 +263,7 @@ static int z_slice_run(void *arg)
         }
         size_t k = sl->row1 - i < DOT_ROWS ? (size_t)(sl->row1 - i) : DOT_ROWS;
         if (sl->late && i < sl->snap_row && sl->snap_row - i < k) k = (size_t)(sl->snap_row - i);
-        int block = k == DOT_ROWS && i % DOT_ROWS == 0 && dot_simd(e); /* a whole 16-row block */
+        int block = k == DOT_ROWS && i % DOT_ROWS == 0 && simd_avx2(); /* a whole 16-row block */
         /* a whole block in training is read as columns of 16 (kept so in
          * e->w0, or transposed once here for every head), replayed and
          * summed in vector lanes; other rows row by row */
@@ -287,7 +281,7 @@ static int z_slice_run(void *arg)
                 const head_result *r = &e->heads[h];
                 if (cols) {
                     simd_dot16_replay_cols(r->z + i, cols, sl->x, sl->F, r->dz_hist + i, e->C, sl->step, e->alpha,
-                                           e->fused, e->plus0 ? 1 : LONG_MAX);
+                                           e->fused, e->plus0 ? 1 : LONG_MAX, e->blas_fma);
                     continue;
                 }
                 if (!rows || !sl->tmp) break; /* cannot happen: training has both */

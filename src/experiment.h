@@ -58,8 +58,7 @@ typedef struct {
     long steps;
     float alpha; /* (float)(-lr) */
     int fused;   /* SGD's add is one FMA (the vector builds) */
-    int blas_fma; /* BLAS fuses its sums (aarch64: cpu_blas_fma); the x86
-                     vector loops of the z pass are then not used */
+    int blas_fma; /* BLAS fuses its sums (aarch64: cpu_blas_fma) */
     int plus0;   /* 1.13: gradients after the first are 0 + g (zero_grad zeroes) */
     head_result heads[MAX_LOSSES];
     int nheads;

@@ -36,8 +36,9 @@ void simd_fill16_blocks(float *d, size_t nblocks);
  * bits: the sign cleared), for i < n. */
 void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs);
 /* z[r] = sum_f rows[r*F + f] * x[f] for r < 8, each a sequential float sum
- * from +0 with separately rounded products (reference sgemv order). */
-void simd_dot8(float *z, const float *rows, const float *x, size_t F);
+ * from +0 with separately rounded products (reference sgemv order), or each
+ * product fused into the sum when fma is set (linear_forward's fma). */
+void simd_dot8(float *z, const float *rows, const float *x, size_t F, int fma);
 
 /* out = in @ W.T as ops.c's matmul_forward computes it (same bits).
  * 0, or -1 when the transposed copy of W it needs cannot be had (out is
@@ -48,9 +49,9 @@ void simd_transpose16(float *cols, const float *rows, size_t F);
 /* z[r] for r < 16: simd_dot8 of the 16 rows, given as simd_transpose16's
  * columns, after `steps` rank-one SGD updates replayed as
  * outer_sgd_update does (dz: row r of step t at dz[t*ldz + r]; plus0 for
- * the steps from plus0_from on). */
+ * the steps from plus0_from on; the final dot fused when fma is set). */
 void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
-                            long steps, float alpha, int fused, long plus0_from);
+                            long steps, float alpha, int fused, long plus0_from, int fma);
 /* ops.c's outer_sgd_update, the same bits. */
 void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused, int plus0);
 /* ops.c's sgd_update (fused: the vector builds' FMA), the same bits. */

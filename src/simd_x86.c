@@ -460,8 +460,9 @@ void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
 COLUMNS8(AVX2, columns8)
 
 /* Eight independent sequential sums, one per lane: blocks of 8 columns of
- * the 8 rows are transposed in registers, then added column by column. */
-AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
+ * the 8 rows are transposed in registers, then added column by column (one
+ * FMA per term when fma is set, as fmaf per lane). */
+AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F, int fma)
 {
     const float *r[8];
     for (int k = 0; k < 8; k++) r[k] = rows + (size_t)k * F;
@@ -470,7 +471,10 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F)
         __m256 c[8];
         size_t w = F - j < 8 ? F - j : 8;
         columns8(c, r, j, w);
-        for (size_t t = 0; t < w; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
+        if (fma)
+            for (size_t t = 0; t < w; t++) acc = _mm256_fmadd_ps(c[t], _mm256_set1_ps(x[j + t]), acc);
+        else
+            for (size_t t = 0; t < w; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
     }
     _mm256_storeu_ps(z, acc);
 }
@@ -679,7 +683,7 @@ void simd_transpose16(float *cols, const float *rows, size_t F)
  * Four columns are replayed side by side (their update chains are
  * independent); their products then join the sums in column order. */
 AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
-                                     long steps, float alpha, int fused, long plus0_from)
+                                     long steps, float alpha, int fused, long plus0_from, int fma)
 {
     __m512 acc = _mm512_setzero_ps(), a = _mm512_set1_ps(alpha), zero = _mm512_setzero_ps();
     size_t j = 0;
@@ -710,10 +714,17 @@ AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x
                 c3 = _mm512_add_ps(c3, _mm512_mul_ps(a, g3));
             }
         }
-        acc = _mm512_add_ps(acc, _mm512_mul_ps(c0, x0));
-        acc = _mm512_add_ps(acc, _mm512_mul_ps(c1, x1));
-        acc = _mm512_add_ps(acc, _mm512_mul_ps(c2, x2));
-        acc = _mm512_add_ps(acc, _mm512_mul_ps(c3, x3));
+        if (fma) {
+            acc = _mm512_fmadd_ps(c0, x0, acc);
+            acc = _mm512_fmadd_ps(c1, x1, acc);
+            acc = _mm512_fmadd_ps(c2, x2, acc);
+            acc = _mm512_fmadd_ps(c3, x3, acc);
+        } else {
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(c0, x0));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(c1, x1));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(c2, x2));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(c3, x3));
+        }
     }
     for (; j < F; j++) {
         __m512 c = _mm512_loadu_ps(cols + j * 16), xj = _mm512_set1_ps(x[j]);
@@ -722,13 +733,13 @@ AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x
             if (s >= plus0_from) g = _mm512_add_ps(zero, g);
             c = fused ? _mm512_fmadd_ps(g, a, c) : _mm512_add_ps(c, _mm512_mul_ps(a, g));
         }
-        acc = _mm512_add_ps(acc, _mm512_mul_ps(c, xj));
+        acc = fma ? _mm512_fmadd_ps(c, xj, acc) : _mm512_add_ps(acc, _mm512_mul_ps(c, xj));
     }
     _mm512_storeu_ps(z, acc);
 }
 
 AVX2 static void dot8_cols_avx2(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
-                                long steps, float alpha, int fused, long plus0_from)
+                                long steps, float alpha, int fused, long plus0_from, int fma)
 {
     __m256 acc = _mm256_setzero_ps(), a = _mm256_set1_ps(alpha), zero = _mm256_setzero_ps();
     for (size_t j = 0; j < F; j++) {
@@ -738,20 +749,20 @@ AVX2 static void dot8_cols_avx2(float *z, const float *cols, const float *x, siz
             if (s >= plus0_from) g = _mm256_add_ps(zero, g);
             c = fused ? _mm256_fmadd_ps(g, a, c) : _mm256_add_ps(c, _mm256_mul_ps(a, g));
         }
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(c, xj));
+        acc = fma ? _mm256_fmadd_ps(c, xj, acc) : _mm256_add_ps(acc, _mm256_mul_ps(c, xj));
     }
     _mm256_storeu_ps(z, acc);
 }
 
 void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
-                            long steps, float alpha, int fused, long plus0_from)
+                            long steps, float alpha, int fused, long plus0_from, int fma)
 {
     if (simd_avx512()) {
-        dot16_cols_avx512(z, cols, x, F, dz, ldz, steps, alpha, fused, plus0_from);
+        dot16_cols_avx512(z, cols, x, F, dz, ldz, steps, alpha, fused, plus0_from, fma);
         return;
     }
-    dot8_cols_avx2(z, cols, x, F, dz, ldz, steps, alpha, fused, plus0_from);
-    dot8_cols_avx2(z + 8, cols + 8, x, F, dz + 8, ldz, steps, alpha, fused, plus0_from);
+    dot8_cols_avx2(z, cols, x, F, dz, ldz, steps, alpha, fused, plus0_from, fma);
+    dot8_cols_avx2(z + 8, cols + 8, x, F, dz + 8, ldz, steps, alpha, fused, plus0_from, fma);
 }
 
 #else /* no x86 vector paths: never called, simd_avx2() is 0 */
@@ -783,12 +794,13 @@ void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
     (void)take_abs;
     abort();
 }
-void simd_dot8(float *z, const float *rows, const float *x, size_t F)
+void simd_dot8(float *z, const float *rows, const float *x, size_t F, int fma)
 {
     (void)z;
     (void)rows;
     (void)x;
     (void)F;
+    (void)fma;
     abort();
 }
 void simd_outer_sgd(float *W, const float *dz, const float *x, size_t k, size_t F, float alpha, int fused, int plus0)
@@ -811,7 +823,7 @@ void simd_transpose16(float *cols, const float *rows, size_t F)
     abort();
 }
 void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
-                            long steps, float alpha, int fused, long plus0_from)
+                            long steps, float alpha, int fused, long plus0_from, int fma)
 {
     (void)z;
     (void)cols;
@@ -823,6 +835,7 @@ void simd_dot16_replay_cols(float *z, const float *cols, const float *x, size_t 
     (void)alpha;
     (void)fused;
     (void)plus0_from;
+    (void)fma;
     abort();
 }
 void simd_sgd(float *w, const float *g, size_t n, float alpha, int fused)

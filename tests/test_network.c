@@ -142,18 +142,21 @@ static void test_replay_simd_equals_plain(void **state)
             simd_transpose16(cols, rows, F);
             for (size_t r = 0; r < K; r++)
                 for (size_t j = 0; j < F; j++) assert_true(float_bits(cols[j * K + r]) == float_bits(rows[r * F + j]));
-            for (int fused = 0; fused <= 1; fused++)
-                for (long p0 = 1; p0 <= STEPS + 1; p0 += STEPS) {
-                    memcpy(tmp, rows, K * F * sizeof *rows);
-                    for (long t = 0; t < STEPS; t++) outer_sgd_update(tmp, dz + t * K, x, K, F, -0.7f, fused, t >= p0);
-                    linear_forward(za, tmp, x, K, F, 0);
-                    memcpy(tmp, rows, K * F * sizeof *rows);
-                    for (long t = 0; t < STEPS; t++) simd_outer_sgd(tmp, dz + t * K, x, K, F, -0.7f, fused, t >= p0);
-                    linear_forward(zd, tmp, x, K, F, 0);
-                    simd_dot16_replay_cols(zc, cols, x, F, dz, K, STEPS, -0.7f, fused, p0);
-                    same(za, zc, K, "dot16_replay_cols");
-                    same(za, zd, K, "outer_sgd");
-                }
+            for (int fma = 0; fma <= 1; fma++) /* the final dot: x86's BLAS, aarch64's fused one */
+                for (int fused = 0; fused <= 1; fused++)
+                    for (long p0 = 1; p0 <= STEPS + 1; p0 += STEPS) {
+                        memcpy(tmp, rows, K * F * sizeof *rows);
+                        for (long t = 0; t < STEPS; t++)
+                            outer_sgd_update(tmp, dz + t * K, x, K, F, -0.7f, fused, t >= p0);
+                        linear_forward(za, tmp, x, K, F, fma);
+                        memcpy(tmp, rows, K * F * sizeof *rows);
+                        for (long t = 0; t < STEPS; t++)
+                            simd_outer_sgd(tmp, dz + t * K, x, K, F, -0.7f, fused, t >= p0);
+                        linear_forward(zd, tmp, x, K, F, fma);
+                        simd_dot16_replay_cols(zc, cols, x, F, dz, K, STEPS, -0.7f, fused, p0, fma);
+                        same(za, zc, K, "dot16_replay_cols");
+                        same(za, zd, K, "outer_sgd");
+                    }
             free(rows), free(x), free(dz), free(tmp), free(cols);
         }
     }

@@ -102,10 +102,12 @@ static void test_dot8_equals_linear_forward(void **state)
         torch_randn(rows, &g, 8 * F, CPU_AVX2);
         torch_randn(x, &g, F, CPU_AVX2);
         rows[0] = -0.0f; /* sums start at +0 */
-        float za[8], zb[8];
-        simd_dot8(za, rows, x, F);
-        linear_forward(zb, rows, x, 8, F, 0);
-        for (int r = 0; r < 8; r++) assert_int_equal(golden_bits(za[r]), golden_bits(zb[r]));
+        for (int fma = 0; fma <= 1; fma++) { /* x86's BLAS, and aarch64's fused one */
+            float za[8], zb[8];
+            simd_dot8(za, rows, x, F, fma);
+            linear_forward(zb, rows, x, 8, F, fma);
+            for (int r = 0; r < 8; r++) assert_int_equal(golden_bits(za[r]), golden_bits(zb[r]));
+        }
         free(rows);
         free(x);
     }
