@@ -682,6 +682,12 @@ void simd_transpose16(float *cols, const float *rows, size_t F)
  * rank-one SGD updates replayed on each column vector (lane r = row r).
  * Four columns are replayed side by side (their update chains are
  * independent); their products then join the sums in column order. */
+/* s + a * b in 16 lanes: one FMA when fused, else two roundings */
+AVX512 static inline __m512 mac16(__m512 s, __m512 a, __m512 b, int fused)
+{
+    return fused ? _mm512_fmadd_ps(a, b, s) : _mm512_add_ps(s, _mm512_mul_ps(a, b));
+}
+
 AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
                                      long steps, float alpha, int fused, long plus0_from, int fma)
 {
@@ -702,29 +708,15 @@ AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x
                 g2 = _mm512_add_ps(zero, g2);
                 g3 = _mm512_add_ps(zero, g3);
             }
-            if (fused) {
-                c0 = _mm512_fmadd_ps(g0, a, c0);
-                c1 = _mm512_fmadd_ps(g1, a, c1);
-                c2 = _mm512_fmadd_ps(g2, a, c2);
-                c3 = _mm512_fmadd_ps(g3, a, c3);
-            } else {
-                c0 = _mm512_add_ps(c0, _mm512_mul_ps(a, g0));
-                c1 = _mm512_add_ps(c1, _mm512_mul_ps(a, g1));
-                c2 = _mm512_add_ps(c2, _mm512_mul_ps(a, g2));
-                c3 = _mm512_add_ps(c3, _mm512_mul_ps(a, g3));
-            }
+            c0 = mac16(c0, g0, a, fused);
+            c1 = mac16(c1, g1, a, fused);
+            c2 = mac16(c2, g2, a, fused);
+            c3 = mac16(c3, g3, a, fused);
         }
-        if (fma) {
-            acc = _mm512_fmadd_ps(c0, x0, acc);
-            acc = _mm512_fmadd_ps(c1, x1, acc);
-            acc = _mm512_fmadd_ps(c2, x2, acc);
-            acc = _mm512_fmadd_ps(c3, x3, acc);
-        } else {
-            acc = _mm512_add_ps(acc, _mm512_mul_ps(c0, x0));
-            acc = _mm512_add_ps(acc, _mm512_mul_ps(c1, x1));
-            acc = _mm512_add_ps(acc, _mm512_mul_ps(c2, x2));
-            acc = _mm512_add_ps(acc, _mm512_mul_ps(c3, x3));
-        }
+        acc = mac16(acc, c0, x0, fma);
+        acc = mac16(acc, c1, x1, fma);
+        acc = mac16(acc, c2, x2, fma);
+        acc = mac16(acc, c3, x3, fma);
     }
     for (; j < F; j++) {
         __m512 c = _mm512_loadu_ps(cols + j * 16), xj = _mm512_set1_ps(x[j]);
