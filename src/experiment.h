@@ -56,10 +56,10 @@ typedef struct {
     float *z;              /* (C) W_0 @ X, the same for every head (streamed path) */
     float *W0[MAX_LAYERS]; /* dense path: the initial weights */
     long steps;
-    float alpha; /* (float)(-lr) */
-    int fused;   /* SGD's add is one FMA (the vector builds) */
+    float alpha;  /* (float)(-lr) */
+    int fused;    /* SGD's add is one FMA (the vector builds) */
     int blas_fma; /* BLAS fuses its sums (aarch64: cpu_blas_fma) */
-    int plus0;   /* 1.13: gradients after the first are 0 + g (zero_grad zeroes) */
+    int plus0;    /* 1.13: gradients after the first are 0 + g (zero_grad zeroes) */
     head_result heads[MAX_LOSSES];
     int nheads;
     size_t *targets_owned; /* one class per row, when --target gave one for a batch */

@@ -78,13 +78,13 @@ float glibc_log1pf(float x)
     int32_t hx = (int32_t)float_bits(x);
     int32_t ax = hx & 0x7fffffff;
     int32_t k = 1, hu = 0;
-    float f = 0.0f, c = 0.0f, u;
-    if (hx < 0x3ed413d7) { /* x < 0.41422 */
+    float f = 0.0f, c = 0.0f;
+    if (hx < 0x3ed413d7) {      /* x < 0.41422 */
         if (ax >= 0x3f800000) { /* x <= -1 */
             if (x == -1.0f) return -INFINITY;
             return NAN;
         }
-        if (ax < 0x31000000) { /* |x| < 2^-29 */
+        if (ax < 0x31000000) {             /* |x| < 2^-29 */
             if (ax < 0x24800000) return x; /* |x| < 2^-54 */
             return x - x * x * 0.5f;
         }
@@ -97,6 +97,7 @@ float glibc_log1pf(float x)
         return x + x;
     }
     if (k != 0) {
+        float u;
         if (hx < 0x5a000000) {
             u = 1.0f + x;
             hu = (int32_t)float_bits(u);

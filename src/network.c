@@ -208,8 +208,7 @@ void net_forward_backward(net_run *r, const net_spec *s, const float *x, int acc
         if (l + 1 < L) act_backward(dout, dout, r->h[l + 1], N * O, s);
         if (simd_avx2() && !fma)
             simd_matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched);
-        else
-            matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched, fma);
+        else matmul_backward(r->dW[l], l > 0 ? dnext : NULL, dout, hin, r->W[l], N, O, I, !s->batched, fma);
         if (accumulate)
             for (size_t i = 0; i < O * I; i++) r->dW[l][i] = 0.0f + r->dW[l][i];
         float *t = dout;

@@ -588,8 +588,9 @@ int options_validate(const gradexp_options *o, char *err, size_t errlen)
     if (o->cpu == CPU_NEON && !o->torch->neon4) {
         const char *first = "?";
         for (int i = TORCH_RELEASE_COUNT - 1; i >= 0 && TORCH_RELEASES[i].neon4; i--) first = TORCH_RELEASES[i].name;
-        return fail(err, errlen, "--cpu: neon needs --torch %s or later (PyTorch %s's aarch64 kernels are not reproduced)",
-                    first, o->torch->name);
+        return fail(err, errlen,
+                    "--cpu: neon needs --torch %s or later (PyTorch %s's aarch64 kernels are not reproduced)", first,
+                    o->torch->name);
     }
     if (o->classes > SIZE_MAX / sizeof(float) / o->features)
         return fail(err, errlen, "--classes, --features: %zu x %zu weights overflow", o->classes, o->features);

@@ -179,8 +179,8 @@ static void check(tally *t, const tcase *c, const float *got, const float *want,
         if (same(got[i], want[i])) continue;
         if (t->bad_elems + bad < 5)
             print_message("  %s %s %s n=%zu t=%zu f=%zu: [%zu] got %a (%08x) want %a (%08x)\n", t->what, c->op,
-                          torch_cpu_name(c->cpu), c->n, c->t, c->f, i, (double)got[i], bits(got[i]),
-                          (double)want[i], bits(want[i]));
+                          torch_cpu_name(c->cpu), c->n, c->t, c->f, i, (double)got[i], bits(got[i]), (double)want[i],
+                          bits(want[i]));
         bad++;
     }
     t->cases++;

@@ -101,7 +101,7 @@ static void test_dot8_equals_linear_forward(void **state)
         assert_non_null(x);
         torch_randn(rows, &g, 8 * F, CPU_AVX2);
         torch_randn(x, &g, F, CPU_AVX2);
-        rows[0] = -0.0f; /* sums start at +0 */
+        rows[0] = -0.0f;                     /* sums start at +0 */
         for (int fma = 0; fma <= 1; fma++) { /* x86's BLAS, and aarch64's fused one */
             float za[8], zb[8];
             simd_dot8(za, rows, x, F, fma);
