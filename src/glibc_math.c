@@ -31,7 +31,12 @@ static const double C0 = 0x1.c6af84b912394p-5 / 32 / 32 / 32;
 static const double C1 = 0x1.ebfce50fac4f3p-3 / 32 / 32;
 static const double C2 = 0x1.62e42ff0c52d6p-1 / 32;
 
-float glibc_expf(float x)
+/* The shared body: toint = 0 is x86-64's FMA build (the product x *
+ * InvLn2N fused into the shift and into the reduction), toint = 1
+ * aarch64's (TOINT_INTRINSICS: z = x * InvLn2N rounded once, k = round(z),
+ * ties away from zero, as frinta/fcvtas, r = z - k); the cubic is fused
+ * alike in both. */
+static float expf_body(float x, int toint)
 {
     uint32_t abstop = (float_bits(x) >> 20) & 0x7ff;
     if (abstop >= ((float_bits(88.0f) >> 20) & 0x7ff)) {
@@ -41,10 +46,19 @@ float glibc_expf(float x)
         if (x < -0x1.9fe368p6f) return 0.0f;    /* underflow */
     }
     double xd = (double)x;
-    double kd = fma(INV_LN2_N, xd, SHIFT);
-    uint64_t ki = double_bits(kd);
-    kd -= SHIFT;
-    double r = fma(INV_LN2_N, xd, -kd);
+    double r;
+    uint64_t ki;
+    if (toint) {
+        double z = INV_LN2_N * xd;
+        double kd = round(z);
+        ki = (uint64_t)(int64_t)kd;
+        r = z - kd;
+    } else {
+        double kd = fma(INV_LN2_N, xd, SHIFT);
+        ki = double_bits(kd);
+        kd -= SHIFT;
+        r = fma(INV_LN2_N, xd, -kd);
+    }
     uint64_t t = T[ki % 32] + (ki << 47);
     double s = bits_double(t);
     double z = fma(C0, r, C1);
@@ -53,6 +67,16 @@ float glibc_expf(float x)
     y = fma(z, r2, y);
     y = y * s;
     return (float)y;
+}
+
+float glibc_expf(float x)
+{
+    return expf_body(x, 0);
+}
+
+float glibc_expf_aarch64(float x)
+{
+    return expf_body(x, 1);
 }
 
 /* ------------------------------------------------------------------------ */

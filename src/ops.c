@@ -52,6 +52,13 @@ static float vlog1p(float x, torch_cpu cpu)
     return cpu == CPU_DEFAULT_CR ? cr_log1pf(x) : glibc_log1pf(x);
 }
 
+/* expf as the scalar tail of a kernel calls it: the libm of the machine the
+ * build runs on (aarch64's glibc for the NEON build) */
+static float tail_expf(float x, torch_cpu cpu)
+{
+    return cpu == CPU_NEON ? glibc_expf_aarch64(x) : glibc_expf(x);
+}
+
 /* first index of cpu_kernel_vec's scalar tail */
 static size_t vec_loop_end(size_t n, torch_cpu cpu)
 {
@@ -284,8 +291,9 @@ void outer_sgd_update(float *W, const float *dz, const float *x, size_t k, size_
 
 /* ------------------------------------------------------------------------ */
 /* p = sigmoid(z) = 1 / (1 + exp(-z))
- * vector lanes: a = 0 - z; a = exp(a); a = 1 + a; p = 1 / a; scalar tail:
- * 1 / (1 + expf(-z)), glibc's expf (glibc_math.h).
+ * vector lanes: a = 0 - z; a = exp(a); a = 1 + a; p = 1 / a; scalar tail
+ * 1 / (1 + expf(-z)), glibc's expf (glibc_math.h: x86-64's FMA build, or
+ * aarch64's in the NEON build).
  * dz = dp * (1 - p) * p, evaluated as (dp * (1 - p)) * p (no add after a
  * product, so nothing to fuse; identical in both builds). */
 void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu)
@@ -293,7 +301,7 @@ void sigmoid_forward(float *p, const float *z, size_t n, torch_cpu cpu)
     // p (n), z (n)
     size_t nv = vec_loop_end(n, cpu);
     for (size_t i = 0; i < nv; i++) p[i] = 1.0f / (1.0f + vexp(0.0f - z[i], cpu));
-    for (size_t i = nv; i < n; i++) p[i] = 1.0f / (1.0f + glibc_expf(-z[i]));
+    for (size_t i = nv; i < n; i++) p[i] = 1.0f / (1.0f + tail_expf(-z[i], cpu));
 }
 
 void sigmoid_backward(float *dz, const float *dp, const float *p, size_t n, torch_cpu cpu)
