@@ -140,12 +140,8 @@ static void test_expf_aarch64(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden),
-        cmocka_unit_test(test_expf_golden),
-        cmocka_unit_test(test_specials),
-        cmocka_unit_test(test_sweep),
-        cmocka_unit_test(test_glibc_log1pf),
-        cmocka_unit_test(test_expf_aarch64),
+        cmocka_unit_test(test_golden), cmocka_unit_test(test_expf_golden),  cmocka_unit_test(test_specials),
+        cmocka_unit_test(test_sweep),  cmocka_unit_test(test_glibc_log1pf), cmocka_unit_test(test_expf_aarch64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
