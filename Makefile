@@ -23,7 +23,7 @@ OBJ      := $(SRC:.c=.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:.c=)
 
-.PHONY: all test deps unit examples clean install uninstall conformance torch-env bench
+.PHONY: all test deps unit examples clean install uninstall conformance torch-env bench test-arm64
 
 all: gradexp
 
@@ -112,6 +112,11 @@ conformance: gradexp
 # $$GRADEXP_TORCH_ROOTS (default /var/tmp/gradexp-torch).
 torch-env:
 	sh tools/torch-env.sh $(TORCH) $(ARCH)
+
+# `make test` natively on aarch64, in an arm64 Debian root through qemu-user
+# (tools/arm64-test.sh; the root is built once, outside the checkout).
+test-arm64:
+	sh tools/arm64-test.sh
 
 # Side-by-side benchmark with PyTorch (needs python3-torch); writes bench/results.md.
 bench: gradexp
