@@ -67,6 +67,10 @@ cat >"$tmp/configs" <<'EOF'
 --hidden 40 --classes 10 --features 200 --batch 20 --steps 3 --loss all --stable --show loss,grad --no-abs --init-std 0.05
 --classes 3000 --features 1501 --steps 3 --lr 0.5 --loss all --show loss,grad,w --init-std 0.1 --cpu avx512
 --classes 37 --features 21 --steps 5 --lr 2 --show all --loss all --torch 1.13 --cpu default
+--classes 3000 --features 1501 --show all --cpu neon --torch 2.6 --loss all
+--classes 35 --features 19 --show all --cpu neon --loss all --stable --no-abs
+--hidden 24,16 --act tanh --batch 9 --classes 11 --features 37 --steps 4 --lr 0.5 --loss all --show all --cpu neon
+--classes 2000 --features 300 --steps 3 --lr 0.5 --loss all --show loss,grad,w --cpu neon --torch 2.6
 --hidden 8,4 --steps 3 --explain --init-std 0.5 --no-abs
 --hidden 8,4 --batch 3 --target 0,1,2 --steps 3 --gradcheck --loss all --act tanh
 --plot - --steps 30 --loss all

@@ -36,6 +36,8 @@ check "blog, scalar paths" 0 examples/blog.out env GRADEXP_NO_SIMD=1 $vg "$bin" 
 check "network walkthrough" 0 - $vg "$bin" --config examples/deep-net.conf --explain
 check "trained head, walkthrough and gradient check" 0 - $vg "$bin" --config examples/training.conf --explain --gradcheck
 check "trained network, JSON" 0 - $vg "$bin" --config examples/batch-tanh.conf --format json
+check "the NEON family: a trained network" 0 - $vg "$bin" --config examples/batch-tanh.conf --cpu neon --torch 2.14
+check "the NEON family, streamed and trained" 0 - $vg "$bin" --cpu neon --torch 2.6 --classes 300 --features 70 --steps 2 --loss all --show all
 check "bad config (error exit)" 2 - $vg "$bin" --config tests/data/bad/duplicate.conf
 vdir=$(mktemp -d) || exit 1
 check "the blog's figure on stdout" 0 examples/blog.svg $vg "$bin" --config examples/blog.conf --plot -
