@@ -20,6 +20,12 @@ chroot "$root" sh -c "dpkg -s $pkgs >/dev/null 2>&1 || {
   apt-get -o Acquire::Check-Valid-Until=false update -qq &&
   DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false install -y -qq \
     --no-install-recommends $pkgs >/dev/null; }" || { echo "arm64-test: installing $pkgs in $root failed" >&2; exit 1; }
+# the completion and colour checks drive a pseudo-terminal: the root gets
+# the host's /dev/pts (its /dev/ptmx then opens there) while the tests run
+if ! mountpoint -q "$root/dev/pts"; then
+  mount --bind /dev/pts "$root/dev/pts" || { echo "arm64-test: cannot mount $root/dev/pts" >&2; exit 1; }
+  trap 'umount "$root/dev/pts" 2>/dev/null || true' EXIT
+fi
 dir=/tmp/gradexp-test
 rm -rf "${root:?}$dir"
 mkdir -p "$root$dir"
@@ -32,6 +38,6 @@ chroot "$root" sh -c 'command -v chromium' >/dev/null 2>&1 ||
   skip="no chromium in the arm64 root; run_examples.sh compares the figures' SVG bytes with the x86 build's"
 # the binaries first, on every core (emulated gcc is the slow part), then
 # the README's test command as it is
-chroot "$root" env GRADEXP_RENDER_SKIP="$skip" sh -c \
+chroot "$root" env GRADEXP_RENDER_SKIP="$skip" GRADEXP_PTY_TIMEOUT=120 sh -c \
   "cd $dir && echo \"arm64-test: \$(uname -m), \$(gcc --version | head -1)\" &&
    make -s -j\$(nproc) gradexp \$(ls tests/test_*.c | sed 's/[.]c\$//') && make test"
