@@ -459,6 +459,16 @@ void simd_scale_abs(float *v, size_t n, int scale_on, float scale, int take_abs)
     }
 COLUMNS8(AVX2, columns8)
 
+/* s + a * b lane by lane: one FMA when fused, else two roundings */
+AVX2 static inline __m256 mac8(__m256 s, __m256 a, __m256 b, int fused)
+{
+    return fused ? _mm256_fmadd_ps(a, b, s) : _mm256_add_ps(s, _mm256_mul_ps(a, b));
+}
+AVX512 static inline __m512 mac16(__m512 s, __m512 a, __m512 b, int fused)
+{
+    return fused ? _mm512_fmadd_ps(a, b, s) : _mm512_add_ps(s, _mm512_mul_ps(a, b));
+}
+
 /* Eight independent sequential sums, one per lane: blocks of 8 columns of
  * the 8 rows are transposed in registers, then added column by column (one
  * FMA per term when fma is set, as fmaf per lane). */
@@ -471,10 +481,7 @@ AVX2 void simd_dot8(float *z, const float *rows, const float *x, size_t F, int f
         __m256 c[8];
         size_t w = F - j < 8 ? F - j : 8;
         columns8(c, r, j, w);
-        if (fma)
-            for (size_t t = 0; t < w; t++) acc = _mm256_fmadd_ps(c[t], _mm256_set1_ps(x[j + t]), acc);
-        else
-            for (size_t t = 0; t < w; t++) acc = _mm256_add_ps(acc, _mm256_mul_ps(c[t], _mm256_set1_ps(x[j + t])));
+        for (size_t t = 0; t < w; t++) acc = mac8(acc, c[t], _mm256_set1_ps(x[j + t]), fma);
     }
     _mm256_storeu_ps(z, acc);
 }
@@ -593,7 +600,7 @@ AVX512 static void sgd_avx512(float *w, const float *g, size_t n, float alpha, i
     for (size_t i = 0; i < n; i += 16) {
         size_t m = n - i < 16 ? n - i : 16;
         __m512 wv = LD16(w + i, m), gv = LD16(g + i, m);
-        wv = fused ? _mm512_fmadd_ps(gv, a, wv) : _mm512_add_ps(wv, _mm512_mul_ps(a, gv));
+        wv = mac16(wv, a, gv, fused);
         ST16(w + i, wv, m);
     }
 }
@@ -604,7 +611,7 @@ AVX2 static void sgd_avx2(float *w, const float *g, size_t n, float alpha, int f
     for (size_t i = 0; i < n; i += 8) {
         size_t m = n - i < 8 ? n - i : 8;
         __m256 wv = LD8(w + i, m), gv = LD8(g + i, m);
-        wv = fused ? _mm256_fmadd_ps(gv, a, wv) : _mm256_add_ps(wv, _mm256_mul_ps(a, gv));
+        wv = mac8(wv, a, gv, fused);
         ST8(w + i, wv, m);
     }
 }
@@ -641,7 +648,7 @@ AVX2 static void outer_sgd_avx2(float *W, const float *dz, const float *x, size_
             __m256 g = _mm256_mul_ps(d, LD8(x + j, n));
             if (plus0) g = _mm256_add_ps(zero, g);
             __m256 wv = LD8(w + j, n);
-            wv = fused ? _mm256_fmadd_ps(g, a, wv) : _mm256_add_ps(wv, _mm256_mul_ps(a, g));
+            wv = mac8(wv, a, g, fused);
             ST8(w + j, wv, n);
         }
     }
@@ -659,7 +666,7 @@ AVX512 static void outer_sgd_avx512(float *W, const float *dz, const float *x, s
             __m512 g = _mm512_mul_ps(d, LD16(x + j, n));
             if (plus0) g = _mm512_add_ps(zero, g);
             __m512 wv = LD16(w + j, n);
-            wv = fused ? _mm512_fmadd_ps(g, a, wv) : _mm512_add_ps(wv, _mm512_mul_ps(a, g));
+            wv = mac16(wv, a, g, fused);
             ST16(w + j, wv, n);
         }
     }
@@ -682,12 +689,6 @@ void simd_transpose16(float *cols, const float *rows, size_t F)
  * rank-one SGD updates replayed on each column vector (lane r = row r).
  * Four columns are replayed side by side (their update chains are
  * independent); their products then join the sums in column order. */
-/* s + a * b in 16 lanes: one FMA when fused, else two roundings */
-AVX512 static inline __m512 mac16(__m512 s, __m512 a, __m512 b, int fused)
-{
-    return fused ? _mm512_fmadd_ps(a, b, s) : _mm512_add_ps(s, _mm512_mul_ps(a, b));
-}
-
 AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x, size_t F, const float *dz, size_t ldz,
                                      long steps, float alpha, int fused, long plus0_from, int fma)
 {
@@ -723,9 +724,9 @@ AVX512 static void dot16_cols_avx512(float *z, const float *cols, const float *x
         for (long s = 0; s < steps; s++) {
             __m512 g = _mm512_mul_ps(_mm512_loadu_ps(dz + (size_t)s * ldz), xj);
             if (s >= plus0_from) g = _mm512_add_ps(zero, g);
-            c = fused ? _mm512_fmadd_ps(g, a, c) : _mm512_add_ps(c, _mm512_mul_ps(a, g));
+            c = mac16(c, a, g, fused);
         }
-        acc = fma ? _mm512_fmadd_ps(c, xj, acc) : _mm512_add_ps(acc, _mm512_mul_ps(c, xj));
+        acc = mac16(acc, c, xj, fma);
     }
     _mm512_storeu_ps(z, acc);
 }
@@ -739,9 +740,9 @@ AVX2 static void dot8_cols_avx2(float *z, const float *cols, const float *x, siz
         for (long s = 0; s < steps; s++) {
             __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dz + (size_t)s * ldz), xj);
             if (s >= plus0_from) g = _mm256_add_ps(zero, g);
-            c = fused ? _mm256_fmadd_ps(g, a, c) : _mm256_add_ps(c, _mm256_mul_ps(a, g));
+            c = mac8(c, a, g, fused);
         }
-        acc = fma ? _mm256_fmadd_ps(c, xj, acc) : _mm256_add_ps(acc, _mm256_mul_ps(c, xj));
+        acc = mac8(acc, c, xj, fma);
     }
     _mm256_storeu_ps(z, acc);
 }

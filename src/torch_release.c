@@ -88,7 +88,6 @@ torch_cpu torch_release_native_cpu(const torch_release *r, const char *env)
 torch_cpu torch_kernel_build(const torch_release *r, torch_cpu cpu, torch_kernel k)
 {
     if (cpu == CPU_DEFAULT) return r->cr_log1pf ? CPU_DEFAULT_CR : CPU_DEFAULT;
-    if (cpu == CPU_NEON) return cpu;
     if (cpu != CPU_AVX512 || r->avx512_all) return cpu;
     return k == TORCH_KERNEL_SOFTMAX || k == TORCH_KERNEL_SIGMOID || k == TORCH_KERNEL_LOGSIGMOID ? CPU_AVX512
                                                                                                   : CPU_AVX2;

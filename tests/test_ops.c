@@ -76,12 +76,12 @@ static float from_hex(const char *s, char **end)
     return f;
 }
 
-/* Parses one ops_*.txt file; fails the test on a malformed file. */
 /* The data set being checked: its directory and the BCE formula of the
  * release that wrote it (1.13: the clamp form; 2.6: through log_sigmoid). */
 static const char *data_dir = "tests/data";
 static bce_form data_bce = BCE_CLAMP;
 
+/* Parses one ops_*.txt file; fails the test on a malformed file. */
 static dataset load(const char *file)
 {
     char path[512];
